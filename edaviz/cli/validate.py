@@ -1,0 +1,17 @@
+"""`edaviz validate`: placeholder until its issue lands."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `validate` sub-command."""
+    parser = subparsers.add_parser("validate", help="(not available yet)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Say that this command is not available yet."""
+    print("edaviz validate is not available yet")
+    return 2

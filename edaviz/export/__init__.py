@@ -1,0 +1,1 @@
+"""Exporters: SVG, PNG, Mermaid, DOT and JSON snapshots of a flow graph."""

@@ -1,0 +1,1 @@
+"""Kafka: the local broker, the simulator, connection settings, admin queries and tailing."""
