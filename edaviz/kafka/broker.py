@@ -1,0 +1,530 @@
+"""A single-node Apache Kafka (KRaft, broker and controller in one JVM) on 127.0.0.1.
+
+Everything about one broker lives in its data directory: the generated
+`server.properties`, the log4j 2 config, the KRaft log directory, the broker's
+log file and `broker.json`, the state file through which another process (a later
+`edaviz broker status` or `stop`) finds the running broker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import concurrent.futures
+import contextlib
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from edaviz.errors import EdavizError
+from edaviz.kafka.maven import (
+    DEFAULT_KAFKA_VERSION,
+    Progress,
+    ensure_jars,
+    kafka_home,
+    require_tool,
+)
+
+log = logging.getLogger(__name__)
+
+#: JVM heap of the broker: enough for a demo, small enough for a shared 2-core box.
+BROKER_HEAP = ("-Xmx512m", "-Xms256m")
+
+#: Seconds `start()` waits for a new broker to answer a metadata request.
+START_TIMEOUT_S = 90.0
+
+#: Seconds `stop()` waits after SIGTERM (a clean KRaft shutdown takes 1-5 s).
+STOP_TIMEOUT_S = 30.0
+
+STATE_FILE = "broker.json"
+LOG_FILE = "broker.log"
+
+_LOG4J2 = """\
+status = error
+appender.file.type = RollingFile
+appender.file.name = file
+appender.file.fileName = {log}
+appender.file.filePattern = {log}.%i
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = [%d] %p %m (%c)%n
+appender.file.policies.type = Policies
+appender.file.policies.size.type = SizeBasedTriggeringPolicy
+appender.file.policies.size.size = 10MB
+appender.file.strategy.type = DefaultRolloverStrategy
+appender.file.strategy.max = 2
+rootLogger.level = INFO
+rootLogger.appenderRef.file.ref = file
+logger.request.name = kafka.request.logger
+logger.request.level = WARN
+"""
+
+_TOOLS_LOG4J2 = """\
+status = error
+appender.err.type = Console
+appender.err.name = err
+appender.err.target = SYSTEM_ERR
+appender.err.layout.type = PatternLayout
+appender.err.layout.pattern = %p %m (%c)%n
+rootLogger.level = ERROR
+rootLogger.appenderRef.err.ref = err
+"""
+
+
+@dataclass(frozen=True)
+class BrokerState:
+    """What `broker.json` records about a running broker."""
+
+    pid: int
+    """Process id of the broker's JVM."""
+
+    port: int
+    """Client (PLAINTEXT) port on 127.0.0.1."""
+
+    controller_port: int
+    """KRaft controller port on 127.0.0.1."""
+
+    version: str
+    """Apache Kafka version the broker runs."""
+
+    data_dir: str
+    """The broker's data directory."""
+
+    started_at: float
+    """Unix time the broker was launched."""
+
+    @property
+    def bootstrap(self) -> str:
+        """Bootstrap address for clients."""
+        return f"127.0.0.1:{self.port}"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def _pid_alive(pid: int) -> bool:
+    """True when `pid` is a live process (zombies count as dead)."""
+    if pid <= 0:
+        # os.kill(0, ...) would signal our own process group.
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    with contextlib.suppress(OSError):
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        # The state letter follows the parenthesised command name.
+        if stat.rsplit(")", 1)[1].split()[0] == "Z":
+            return False
+    return True
+
+
+def _is_kafka_process(pid: int) -> bool:
+    """Guard against pid reuse: the process must be a Kafka JVM."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        # No /proc (not Linux): trust the pid.
+        return _pid_alive(pid)
+    return b"kafka.Kafka" in cmdline
+
+
+def _random_cluster_id() -> str:
+    """A Kafka cluster id: 16 random bytes, URL-safe base64 without padding."""
+    while True:
+        text = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        # Kafka's own generator rejects ids that start with '-' (they read as
+        # command-line flags), so this one does too.
+        if not text.startswith("-"):
+            return text
+
+
+async def _answers_metadata(bootstrap: str, timeout_s: float) -> bool:
+    from aiokafka.client import AIOKafkaClient
+
+    client = AIOKafkaClient(
+        bootstrap_servers=bootstrap,
+        request_timeout_ms=int(timeout_s * 1000),
+        metadata_max_age_ms=1000,
+    )
+    try:
+        await asyncio.wait_for(client.bootstrap(), timeout_s)
+        return bool(client.cluster.brokers())
+    except Exception as exc:  # any failure only means "not ready yet"
+        log.debug("broker at %s not ready: %s", bootstrap, exc)
+        return False
+    finally:
+        await client.close()
+
+
+def probe(bootstrap: str, timeout_s: float = 5.0) -> bool:
+    """True when the broker at `bootstrap` accepts TCP and answers a metadata request.
+
+    Runs its own event loop in a worker thread, so it is safe to call from both
+    plain and async code.
+    """
+    host, _, port = bootstrap.rpartition(":")
+    try:
+        with socket.create_connection((host, int(port)), timeout=1.0):
+            pass
+    except OSError:
+        return False
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(
+            asyncio.run, _answers_metadata(bootstrap, timeout_s)
+        ).result()
+
+
+class LocalBroker:
+    """One local Kafka broker, identified by its data directory.
+
+    Args:
+        version: Apache Kafka version (default `EDAVIZ_KAFKA_VERSION` or 4.4.0).
+        port: client port; default the port used last time if free, else a free one.
+        data_dir: where everything lives (default under the per-user cache).
+        progress: called with one-line progress messages (the slow first fetch).
+    """
+
+    def __init__(
+        self,
+        *,
+        version: str | None = None,
+        port: int | None = None,
+        data_dir: Path | str | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        self.version = (
+            version or os.environ.get("EDAVIZ_KAFKA_VERSION") or DEFAULT_KAFKA_VERSION
+        )
+        self.data_dir = (
+            Path(data_dir) if data_dir else kafka_home(self.version) / "data"
+        ).absolute()
+        self.progress = progress
+        self.owned = False
+        """True when this instance launched the broker (and so should stop it)."""
+        self._port = port
+        self._process: subprocess.Popen[bytes] | None = None
+
+    # Paths
+
+    @property
+    def state_file(self) -> Path:
+        """The state file another process reads to find this broker."""
+        return self.data_dir / STATE_FILE
+
+    @property
+    def log_file(self) -> Path:
+        """The broker's own log (rolled over at 10 MB, two old files kept)."""
+        return self.data_dir / LOG_FILE
+
+    @property
+    def bootstrap(self) -> str:
+        """Bootstrap address of the running broker."""
+        state = self.status()
+        if state is None:
+            raise EdavizError(f"no Kafka broker is running for {self.data_dir}")
+        return state.bootstrap
+
+    # Queries
+
+    def _read_state(self) -> BrokerState | None:
+        try:
+            raw = json.loads(self.state_file.read_text(encoding="utf-8"))
+            return BrokerState(**raw)
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def status(self) -> BrokerState | None:
+        """The running broker's state, or None when none runs for this data dir."""
+        state = self._read_state()
+        if state is None or not _pid_alive(state.pid):
+            return None
+        if not _is_kafka_process(state.pid):
+            return None
+        return state
+
+    def is_ready(self, timeout_s: float = 5.0) -> bool:
+        """True when the broker runs and answers a metadata request."""
+        state = self.status()
+        return state is not None and probe(state.bootstrap, timeout_s)
+
+    # Lifecycle
+
+    def start(self, *, timeout_s: float = START_TIMEOUT_S) -> str:
+        """Start the broker unless it already runs; return its bootstrap address.
+
+        Raises:
+            EdavizError: Java or Maven is missing, the jars cannot be fetched, or
+                the broker does not answer within `timeout_s`.
+        """
+        running = self.status()
+        if running is not None:
+            self._wait_ready(running, time.monotonic() + timeout_s)
+            return running.bootstrap
+        java = require_tool("java", "running Apache Kafka")
+        libs = ensure_jars(self.version, self.progress)
+
+        port, cport = self._choose_ports()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        props = self._write_config(port, cport)
+        self._format_storage(java, libs, props)
+
+        cmd = [
+            java,
+            *BROKER_HEAP,
+            "-Djava.awt.headless=true",
+            f"-Dlog4j2.configurationFile={self.data_dir / 'log4j2.properties'}",
+            f"-Dkafka.logs.dir={self.data_dir}",
+            "-cp",
+            str(libs / "*"),
+            "kafka.Kafka",
+            str(props),
+        ]
+        log.info("starting Kafka %s on 127.0.0.1:%s", self.version, port)
+        with open(self.data_dir / "broker.out", "ab") as out:
+            # Own session: a Ctrl-C meant for edaviz must not kill a broker that
+            # should outlive it (`edaviz broker start`); stop() ends it instead.
+            self._process = subprocess.Popen(
+                cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=self.data_dir,
+                start_new_session=True,
+            )
+        state = BrokerState(
+            pid=self._process.pid,
+            port=port,
+            controller_port=cport,
+            version=self.version,
+            data_dir=str(self.data_dir),
+            started_at=time.time(),
+        )
+        self._write_state(state)
+        self.owned = True
+        try:
+            self._wait_ready(state, time.monotonic() + timeout_s)
+        except BaseException:
+            self.stop()
+            raise
+        return state.bootstrap
+
+    def stop(self, *, timeout_s: float = STOP_TIMEOUT_S) -> bool:
+        """Stop the broker: SIGTERM, wait up to `timeout_s`, then SIGKILL.
+
+        Returns:
+            True when a running broker was stopped, False when none ran.
+        """
+        state = self.status()
+        if state is None:
+            self._forget()
+            return False
+        log.info("stopping Kafka (pid %s)", state.pid)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(state.pid, signal.SIGTERM)
+        if not self._wait_exit(state.pid, timeout_s):
+            log.warning("Kafka (pid %s) ignored SIGTERM; killing it", state.pid)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(state.pid, signal.SIGKILL)
+            self._wait_exit(state.pid, 10.0)
+        self._forget()
+        return True
+
+    def wait(self) -> int:
+        """Block until the broker process launched by this instance exits."""
+        if self._process is None:
+            raise EdavizError("this broker was not started by this process")
+        return self._process.wait()
+
+    def run_tool(self, main_class: str, *args: str, timeout_s: float = 60.0) -> str:
+        """Run a Kafka command-line tool class from the cached jars; return stdout.
+
+        For example `run_tool("org.apache.kafka.tools.consumer.group."
+        "ConsumerGroupCommand", "--bootstrap-server", b, "--describe", "--all-groups")`.
+        """
+        java = require_tool("java", "running Kafka tools")
+        libs = ensure_jars(self.version, self.progress)
+        config = kafka_home(self.version) / "tools-log4j2.properties"
+        if not config.exists():
+            config.write_text(_TOOLS_LOG4J2, encoding="utf-8")
+        cmd = [
+            java,
+            "-Xmx256m",
+            "-XX:TieredStopAtLevel=1",
+            f"-Dlog4j2.configurationFile={config}",
+            "-cp",
+            str(libs / "*"),
+            main_class,
+            *args,
+        ]
+        try:
+            done = subprocess.run(
+                cmd, capture_output=True, text=True, timeout=timeout_s, check=False
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise EdavizError(f"{main_class} did not finish in {timeout_s} s") from exc
+        if done.returncode != 0:
+            raise EdavizError(
+                f"{main_class} exited with {done.returncode}: {done.stderr.strip()}"
+            )
+        return done.stdout
+
+    # Internals
+
+    def _choose_ports(self) -> tuple[int, int]:
+        previous = self._read_state()
+        port = self._port
+        if port is None and previous and _port_is_free(previous.port):
+            port = previous.port
+        if port is None:
+            port = free_port()
+        elif not _port_is_free(port):
+            raise EdavizError(f"port {port} on 127.0.0.1 is already in use")
+        cport = free_port()
+        while cport == port:
+            cport = free_port()
+        return port, cport
+
+    def _write_config(self, port: int, cport: int) -> Path:
+        kraft = self.data_dir / "kraft"
+        settings = {
+            "process.roles": "broker,controller",
+            "node.id": "1",
+            "controller.quorum.voters": f"1@127.0.0.1:{cport}",
+            "listeners": f"PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{cport}",
+            "advertised.listeners": f"PLAINTEXT://127.0.0.1:{port}",
+            "controller.listener.names": "CONTROLLER",
+            "listener.security.protocol.map": (
+                "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+            ),
+            "inter.broker.listener.name": "PLAINTEXT",
+            "log.dirs": str(kraft),
+            "offsets.topic.replication.factor": "1",
+            # Fewer offsets partitions than the default 50: the first group
+            # commit creates them all, which costs seconds on a small machine.
+            "offsets.topic.num.partitions": "10",
+            "transaction.state.log.replication.factor": "1",
+            "transaction.state.log.min.isr": "1",
+            "share.coordinator.state.topic.replication.factor": "1",
+            "share.coordinator.state.topic.min.isr": "1",
+            "group.initial.rebalance.delay.ms": "0",
+            "auto.create.topics.enable": "false",
+            "num.partitions": "3",
+            "num.network.threads": "2",
+            "num.io.threads": "4",
+            # A demo left running must not fill the disk: cap each partition.
+            "log.retention.hours": "24",
+            "log.retention.bytes": str(256 * 1024 * 1024),
+            "log.segment.bytes": str(32 * 1024 * 1024),
+        }
+        props = self.data_dir / "server.properties"
+        props.write_text(
+            "".join(f"{key}={value}\n" for key, value in settings.items()),
+            encoding="utf-8",
+        )
+        (self.data_dir / "log4j2.properties").write_text(
+            _LOG4J2.format(log=self.log_file), encoding="utf-8"
+        )
+        return props
+
+    def _format_storage(self, java: str, libs: Path, props: Path) -> None:
+        if (self.data_dir / "kraft" / "meta.properties").exists():
+            return
+        cmd = [
+            java,
+            "-Xmx256m",
+            "-XX:TieredStopAtLevel=1",
+            f"-Dlog4j2.configurationFile={self.data_dir / 'log4j2.properties'}",
+            "-cp",
+            str(libs / "*"),
+            "kafka.tools.StorageTool",
+            "format",
+            "-t",
+            _random_cluster_id(),
+            "-c",
+            str(props),
+        ]
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise EdavizError(
+                f"formatting Kafka storage in {self.data_dir} failed: "
+                f"{(done.stdout + done.stderr).strip()}"
+            )
+
+    def _wait_ready(self, state: BrokerState, deadline: float) -> None:
+        delay = 0.2
+        while True:
+            if not _pid_alive(state.pid):
+                raise EdavizError(
+                    f"Kafka exited during start-up; see {self.log_file}\n"
+                    + self._log_tail()
+                )
+            remaining = deadline - time.monotonic()
+            if probe(state.bootstrap, timeout_s=max(1.0, min(5.0, remaining))):
+                return
+            if time.monotonic() >= deadline:
+                raise EdavizError(
+                    f"Kafka did not answer on {state.bootstrap} in time; "
+                    f"see {self.log_file}"
+                )
+            time.sleep(delay)
+            delay = min(delay * 1.5, 1.0)
+
+    def _wait_exit(self, pid: int, timeout_s: float) -> bool:
+        if self._process is not None and self._process.pid == pid:
+            try:
+                self._process.wait(timeout_s)
+                return True
+            except subprocess.TimeoutExpired:
+                return False
+        deadline = time.monotonic() + timeout_s
+        while _pid_alive(pid):
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.1)
+        return True
+
+    def _write_state(self, state: BrokerState) -> None:
+        tmp = self.state_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(asdict(state), indent=2), encoding="utf-8")
+        tmp.replace(self.state_file)
+
+    def _forget(self) -> None:
+        """Mark the broker as stopped, keeping its ports for the next start."""
+        if self._process is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._process.wait(0)
+            self._process = None
+        self.owned = False
+        state = self._read_state()
+        if state is not None and state.pid != 0:
+            self._write_state(BrokerState(**{**asdict(state), "pid": 0}))
+
+    def _log_tail(self, lines: int = 20) -> str:
+        for path in (self.log_file, self.data_dir / "broker.out"):
+            with contextlib.suppress(OSError):
+                text = path.read_text(encoding="utf-8", errors="replace")
+                if text.strip():
+                    return "\n".join(text.splitlines()[-lines:])
+        return ""

@@ -1,0 +1,159 @@
+"""Fetch the Apache Kafka jars from Maven Central into a per-user cache.
+
+Maven resolves `kafka_2.13` (the broker), `kafka-tools` (the admin command-line
+tools tests use as ground truth) and an slf4j binding for log4j 2, because the
+broker's own dependencies carry no binding and would log nowhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from edaviz.errors import EdavizError
+
+log = logging.getLogger(__name__)
+
+#: Newest Kafka release verified to resolve from Maven Central and to work with
+#: aiokafka 0.14; `EDAVIZ_KAFKA_VERSION` overrides it.
+DEFAULT_KAFKA_VERSION = "4.4.0"
+
+#: log4j 2 release that Kafka 4.4.0 itself depends on; the binding must match it.
+LOG4J_VERSION = "2.25.5"
+
+#: Seconds a resolve may take; a cold Maven cache downloads about 60 jars.
+RESOLVE_TIMEOUT_S = 900
+
+Progress = Callable[[str], None]
+
+_POM = """\
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>edaviz.local</groupId>
+  <artifactId>kafka-runtime</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency>
+      <groupId>org.apache.kafka</groupId>
+      <artifactId>kafka_2.13</artifactId>
+      <version>{kafka}</version>
+    </dependency>
+    <dependency>
+      <groupId>org.apache.kafka</groupId>
+      <artifactId>kafka-tools</artifactId>
+      <version>{kafka}</version>
+    </dependency>
+    <dependency>
+      <groupId>org.apache.logging.log4j</groupId>
+      <artifactId>log4j-slf4j-impl</artifactId>
+      <version>{log4j}</version>
+    </dependency>
+    <dependency>
+      <groupId>org.apache.logging.log4j</groupId>
+      <artifactId>log4j-core</artifactId>
+      <version>{log4j}</version>
+    </dependency>
+  </dependencies>
+</project>
+"""
+
+#: Written last into a complete jar directory; its absence means "resolve again".
+_DONE_MARKER = ".complete"
+
+
+def cache_root() -> Path:
+    """The edaviz cache directory (`$XDG_CACHE_HOME/edaviz` or `~/.cache/edaviz`)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "edaviz"
+
+
+def kafka_home(version: str) -> Path:
+    """The cache directory for one Kafka version (jars, default data, state)."""
+    return cache_root() / f"kafka-{version}"
+
+
+def require_tool(name: str, purpose: str) -> str:
+    """The path of executable `name`, or an error saying what to install."""
+    path = shutil.which(name)
+    if path is None:
+        hint = {
+            "java": "a Java runtime, 17 or newer (e.g. `apt install openjdk-17-jre`)",
+            "mvn": "Apache Maven 3 (e.g. `apt install maven`)",
+        }.get(name, name)
+        raise EdavizError(f"`{name}` was not found on PATH: {purpose} needs {hint}")
+    return path
+
+
+def ensure_jars(version: str, progress: Progress | None = None) -> Path:
+    """Return the directory holding every jar Kafka `version` needs to run.
+
+    The first call for a version runs Maven (tens of seconds, reported through
+    `progress`); later calls return the cached directory at once.
+    """
+    libs = kafka_home(version) / "libs"
+    if (libs / _DONE_MARKER).exists():
+        return libs
+    mvn = require_tool("mvn", "fetching Apache Kafka")
+    if progress is not None:
+        progress(
+            f"Fetching Apache Kafka {version} from Maven Central (first run only)..."
+        )
+
+    # Resolve into a scratch directory and rename it into place, so a resolve
+    # that is interrupted or run twice at once never leaves a half-filled libs/.
+    home = kafka_home(version)
+    home.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="resolve-", dir=home))
+    try:
+        (work / "pom.xml").write_text(
+            _POM.format(kafka=version, log4j=LOG4J_VERSION), encoding="utf-8"
+        )
+        out = work / "libs"
+        cmd = [
+            mvn,
+            "-q",
+            "-B",
+            "-f",
+            str(work / "pom.xml"),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={out}",
+            "-DincludeScope=runtime",
+        ]
+        log.info("resolving Kafka %s: %s", version, " ".join(cmd))
+        try:
+            done = subprocess.run(
+                cmd,
+                capture_output=True,
+                text=True,
+                timeout=RESOLVE_TIMEOUT_S,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise EdavizError(
+                f"Maven did not finish resolving Kafka {version} "
+                f"within {RESOLVE_TIMEOUT_S} s"
+            ) from exc
+        if done.returncode != 0 or not any(out.glob("kafka_2.13-*.jar")):
+            tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
+            raise EdavizError(
+                f"Maven could not resolve Apache Kafka {version} "
+                f"(org.apache.kafka:kafka_2.13):\n{tail}"
+            )
+        (out / _DONE_MARKER).write_text(version, encoding="utf-8")
+        try:
+            out.rename(libs)
+        except OSError:
+            # Another process finished first; its directory is just as good.
+            if not (libs / _DONE_MARKER).exists():
+                raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if progress is not None:
+        progress(f"Apache Kafka {version} is cached in {libs}")
+    return libs

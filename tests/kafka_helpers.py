@@ -1,0 +1,83 @@
+"""Small helpers shared by the tests that talk to the real Kafka broker."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from edaviz.kafka.broker import LocalBroker
+
+T = TypeVar("T")
+
+CONSUMER_GROUP_COMMAND = "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand"
+
+
+async def wait_for(
+    predicate: Callable[[], T | Awaitable[T]],
+    timeout: float = 30.0,
+    interval: float = 0.2,
+    message: str = "",
+) -> T:
+    """Poll `predicate` (plain or async) until it returns something truthy.
+
+    Returns the truthy value; fails the test with `message` once `timeout`
+    seconds have passed, showing the last value seen.
+    """
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while True:
+        last = predicate()
+        if inspect.isawaitable(last):
+            last = await last
+        if last:
+            return last
+        if time.monotonic() >= deadline:
+            raise AssertionError(
+                f"condition not met within {timeout} s: {message or predicate!r}"
+                f" (last value: {last!r})"
+            )
+        await asyncio.sleep(interval)
+
+
+@dataclass(frozen=True)
+class PartitionLag:
+    """One row of `kafka-consumer-groups --describe`: a group on one partition."""
+
+    group: str
+    topic: str
+    partition: int
+    committed: int | None
+    end: int
+    lag: int | None
+
+
+def describe_group(broker: LocalBroker, group: str) -> list[PartitionLag]:
+    """Kafka's own view of `group`'s committed offsets and lag, per partition.
+
+    Runs Kafka's ConsumerGroupCommand (kafka-consumer-groups) from the cached
+    jars, so it checks edaviz against Kafka itself. Partitions the group never
+    committed are absent from Kafka's answer, and so from this list.
+    """
+    out = broker.run_tool(
+        CONSUMER_GROUP_COMMAND,
+        "--bootstrap-server",
+        broker.bootstrap,
+        "--describe",
+        "--group",
+        group,
+    )
+    rows = []
+    for line in out.splitlines():
+        cols = line.split()
+        if len(cols) < 6 or cols[0] != group or not cols[2].isdigit():
+            continue
+        committed = None if cols[3] == "-" else int(cols[3])
+        lag = None if cols[5] == "-" else int(cols[5])
+        rows.append(
+            PartitionLag(group, cols[1], int(cols[2]), committed, int(cols[4]), lag)
+        )
+    return rows
