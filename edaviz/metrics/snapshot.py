@@ -166,6 +166,12 @@ class Snapshot:
     """Span of the samples the rates were computed over."""
     sequence: int = 0
     """Increases by one with every snapshot the engine publishes."""
+    skipped_polls: int = 0
+    """Polls skipped so far because the previous one was still running."""
+    poll_duration_s: float | None = None
+    """How long the poll behind this snapshot took."""
+    poll_requests: int | None = None
+    """Kafka requests the poll behind this snapshot sent."""
     _index: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def event(self, event_id: str) -> EventStats | None:
@@ -189,5 +195,118 @@ class Snapshot:
         return self._index
 
     def to_json(self) -> dict[str, Any]:
-        """The document of `edaviz watch --json` (one per line in a stream)."""
-        raise NotImplementedError  # written with the metrics engine
+        """The document of `edaviz watch --json` (one per line in a stream).
+
+        Keys beyond the documented schema are additions; the documented ones
+        never change meaning. Record payloads appear only escaped and bounded.
+        """
+        return {
+            "flow": self.flow,
+            "taken_at": _iso(self.taken_at),
+            "cluster": {
+                "bootstrap": self.cluster.bootstrap,
+                "connected": self.cluster.connected,
+                "error": self.cluster.error,
+                "disconnected_since": _iso(self.cluster.disconnected_since),
+            },
+            "nodes": [_node_json(node) for node in self.nodes],
+            "edges": [_edge_json(edge) for edge in self.edges],
+            "bottleneck": self.bottleneck,
+            "window_s": _round(self.window_s),
+            "sequence": self.sequence,
+            "skipped_polls": self.skipped_polls,
+            "poll_duration_s": _round(self.poll_duration_s),
+            "poll_requests": self.poll_requests,
+        }
+
+
+#: Characters of a tailed key or value put into JSON output.
+JSON_PAYLOAD_LIMIT = 256
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def _round(value: float | None, digits: int = 3) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _node_json(node: NodeStats) -> dict[str, Any]:
+    if isinstance(node, EventStats):
+        return {
+            "id": node.id,
+            "kind": "event",
+            "topic": node.topic,
+            "exists": node.exists,
+            "partitions": node.partitions,
+            "messages": node.messages,
+            "rate": _round(node.rate),
+            "bytes_rate_estimate": _round(node.bytes_rate_estimate),
+            "tail": [_tail_json(record) for record in node.tail],
+        }
+    return {
+        "id": node.id,
+        "kind": "handler",
+        "group": node.group,
+        "state": node.state,
+        "members": [
+            {
+                "member_id": m.member_id,
+                "client_id": m.client_id,
+                "host": m.host,
+                "assignments": [[t, p] for t, p in m.assignments],
+            }
+            for m in node.members
+        ],
+        "partitions": [
+            {
+                "topic": p.topic,
+                "partition": p.partition,
+                "end_offset": p.end_offset,
+                "committed": p.committed,
+                "lag": p.lag,
+                "log_start": p.log_start,
+                "behind_retention": p.behind_retention,
+            }
+            for p in node.partitions
+        ],
+    }
+
+
+def _tail_json(record: TailRecord) -> dict[str, Any]:
+    # Imported here so the snapshot types stay importable on their own.
+    from edaviz.metrics.payload import render_bytes
+
+    return {
+        "partition": record.partition,
+        "offset": record.offset,
+        "timestamp_ms": record.timestamp_ms,
+        "key": None
+        if record.key is None
+        else render_bytes(record.key, limit=JSON_PAYLOAD_LIMIT),
+        "value": None
+        if record.value is None
+        else render_bytes(
+            record.value, limit=JSON_PAYLOAD_LIMIT, total_size=record.value_size
+        ),
+        "value_size": record.value_size,
+    }
+
+
+def _edge_json(edge: EdgeStats) -> dict[str, Any]:
+    return {
+        "source": edge.source,
+        "target": edge.target,
+        "kind": edge.kind,
+        "lag": edge.lag,
+        "max_partition_lag": edge.max_partition_lag,
+        "uncommitted_partitions": edge.uncommitted_partitions,
+        "rate": _round(edge.rate),
+        "time_lag_s": _round(edge.time_lag_s),
+        "status": str(edge.status),
+        "trend": edge.trend,
+        "drain_eta_s": _round(edge.drain_eta_s, 1),
+        "behind_retention": edge.behind_retention,
+        "shared_topic": edge.shared_topic,
+    }
