@@ -223,7 +223,8 @@ class LocalBroker:
         self.progress = progress
         self.owned = False
         """True when this instance launched the broker (and so should stop it)."""
-        self._port = port
+        self.requested_port = port
+        """The client port asked for, or None for "last used, else free"."""
         self._process: subprocess.Popen[bytes] | None = None
 
     # Paths
@@ -394,7 +395,7 @@ class LocalBroker:
 
     def _choose_ports(self) -> tuple[int, int]:
         previous = self._read_state()
-        port = self._port
+        port = self.requested_port
         if port is None and previous and _port_is_free(previous.port):
             port = previous.port
         if port is None:
