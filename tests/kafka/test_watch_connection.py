@@ -1,0 +1,118 @@
+"""Connection settings: precedence, config file validation, secrets kept secret."""
+
+import argparse
+import logging
+from pathlib import Path
+
+import pytest
+
+from edaviz.errors import UsageError
+from edaviz.kafka.connection import (
+    add_connection_arguments,
+    config_path,
+    resolve_settings,
+)
+
+
+def parse(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    add_connection_arguments(parser)
+    return parser.parse_args(list(argv))
+
+
+def write_config(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "edaviz" / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_bootstrap_precedence(tmp_path: Path) -> None:
+    write_config(tmp_path, '[kafka]\nbootstrap = "file:1"\n')
+    env = {"XDG_CONFIG_HOME": str(tmp_path)}
+    assert resolve_settings(parse(), None, env).bootstrap == "file:1"
+    assert resolve_settings(parse(), "flow:1", env).bootstrap == "flow:1"
+    env["KAFKA_BOOTSTRAP_SERVERS"] = "env:1"
+    assert resolve_settings(parse(), "flow:1", env).bootstrap == "env:1"
+    settings = resolve_settings(parse("-b", "cli:1"), "flow:1", env)
+    assert settings.bootstrap == "cli:1"
+    assert settings.bootstrap_source == "--bootstrap-server"
+    empty = {"XDG_CONFIG_HOME": str(tmp_path / "none")}
+    assert resolve_settings(parse(), None, empty).bootstrap == "localhost:9092"
+
+
+def test_config_search_order(tmp_path: Path) -> None:
+    xdg = write_config(tmp_path, "")
+    other = tmp_path / "other.toml"
+    other.write_text("", encoding="utf-8")
+    env = {"XDG_CONFIG_HOME": str(tmp_path)}
+    assert config_path(None, env) == xdg
+    assert config_path(None, {**env, "EDAVIZ_CONFIG": str(other)}) == other
+    assert config_path(other, {}) == other
+    with pytest.raises(UsageError, match="not found"):
+        config_path(tmp_path / "missing.toml", env)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[kafka]\nbootstrp = 'x'\n", "bootstrp"),
+        ("[kafka]\nsecurity_protocol = 'TLS'\n", "security_protocol"),
+        ("[kafka\n", "invalid TOML"),
+    ],
+)
+def test_config_is_validated_strictly(tmp_path: Path, text: str, message: str) -> None:
+    write_config(tmp_path, text)
+    with pytest.raises(UsageError, match=message):
+        resolve_settings(parse(), None, {"XDG_CONFIG_HOME": str(tmp_path)})
+
+
+def test_sasl_settings_and_secret_never_shown(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    write_config(
+        tmp_path,
+        '[kafka]\nsecurity_protocol = "SASL_PLAINTEXT"\n'
+        'sasl_mechanism = "SCRAM-SHA-512"\nsasl_username = "alice"\n'
+        'sasl_password = "hunter2-file"\n',
+    )
+    env = {"XDG_CONFIG_HOME": str(tmp_path), "KAFKA_SASL_PASSWORD": "s3cr3t-env"}
+    caplog.set_level(logging.DEBUG)
+    settings = resolve_settings(parse(), None, env)
+    kwargs = settings.client_kwargs()
+    assert kwargs["sasl_mechanism"] == "SCRAM-SHA-512"
+    assert kwargs["sasl_plain_username"] == "alice"
+    assert kwargs["sasl_plain_password"] == "s3cr3t-env"
+    for shown in (repr(settings), str(settings), settings.describe(), caplog.text):
+        assert "s3cr3t" not in shown and "hunter2" not in shown
+    assert "s3cr3t" not in settings.model_dump_json()
+
+
+def test_sasl_needs_mechanism_and_password(tmp_path: Path) -> None:
+    env = {"XDG_CONFIG_HOME": str(tmp_path)}
+    with pytest.raises(UsageError, match="sasl-mechanism"):
+        resolve_settings(parse("--security-protocol", "SASL_SSL"), None, env)
+    with pytest.raises(UsageError, match="KAFKA_SASL_PASSWORD"):
+        resolve_settings(
+            parse(
+                "--security-protocol",
+                "SASL_PLAINTEXT",
+                "--sasl-mechanism",
+                "PLAIN",
+                "--sasl-username",
+                "bob",
+            ),
+            None,
+            env,
+        )
+    with pytest.raises(UsageError, match="file not found"):
+        resolve_settings(parse("--ssl-cafile", str(tmp_path / "ca.pem")), None, env)
+
+
+def test_ssl_context_built_for_ssl_protocol(tmp_path: Path) -> None:
+    settings = resolve_settings(
+        parse("--security-protocol", "SSL"), None, {"XDG_CONFIG_HOME": str(tmp_path)}
+    )
+    kwargs = settings.client_kwargs()
+    assert kwargs["security_protocol"] == "SSL"
+    assert kwargs["ssl_context"] is not None
