@@ -1,0 +1,75 @@
+"""PNG rendering of the SVG drawing with resvg: no browser, no system library.
+
+resvg brings its own rasteriser and text shaper; it only needs font files. The
+drawing names a monospace stack; a known monospace file found on the machine is
+loaded alone (scanning every system font costs far more than the render of a
+small graph), and otherwise resvg falls back to the system fonts it finds.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+from pathlib import Path
+
+import resvg_py
+
+from edaviz.errors import EdavizError
+
+log = logging.getLogger(__name__)
+
+#: Monospace fonts tried in order: (family name, file name).
+_MONOSPACE_FILES = (
+    ("DejaVu Sans Mono", "DejaVuSansMono.ttf"),
+    ("Liberation Mono", "LiberationMono-Regular.ttf"),
+    ("Noto Sans Mono", "NotoSansMono-Regular.ttf"),
+    ("Menlo", "Menlo.ttc"),
+    ("Consolas", "consola.ttf"),
+)
+
+#: Where operating systems keep fonts.
+_FONT_DIRS = (
+    "/usr/share/fonts",
+    "/usr/local/share/fonts",
+    "~/.local/share/fonts",
+    "~/.fonts",
+    "/Library/Fonts",
+    "/System/Library/Fonts",
+    "C:/Windows/Fonts",
+)
+
+#: Pixels per SVG unit; 2 keeps text crisp on high-density screens.
+DEFAULT_ZOOM = 1.0
+
+
+@cache
+def monospace_font() -> tuple[str, Path] | None:
+    """The first known monospace font file on this machine, with its family."""
+    for family, name in _MONOSPACE_FILES:
+        for folder in _FONT_DIRS:
+            root = Path(folder).expanduser()
+            if not root.is_dir():
+                continue
+            for found in root.rglob(name):
+                return family, found
+    return None
+
+
+def render_png(svg: str, *, zoom: float = DEFAULT_ZOOM) -> bytes:
+    """Rasterise an SVG document to PNG bytes."""
+    font = monospace_font()
+    options: dict = {"background": "#ffffff", "zoom": zoom}
+    if font is not None:
+        family, path = font
+        options.update(
+            skip_system_fonts=True,
+            font_files=[str(path)],
+            monospace_family=family,
+            font_family=family,
+        )
+    else:
+        log.info("no known monospace font file found; using system fonts")
+    try:
+        return bytes(resvg_py.svg_to_bytes(svg_string=svg, **options))
+    except ValueError as exc:
+        raise EdavizError(f"could not render PNG: {exc}") from exc
