@@ -1,0 +1,233 @@
+"""The layout pipeline: layers, ordering, placement and routing, per component.
+
+Work happens in the layout's own frame: `main` runs along the flow (x for LR, y
+for TB) and `cross` across it. Components are laid out one by one and stacked
+across the flow, sharing rank bands so equal layers line up; the frame is turned
+into screen cells at the very end.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+
+import networkx as nx
+
+from edaviz.layout.items import Edge, ItemGraph, build_items
+from edaviz.layout.layering import assign_layers, check_acyclic
+from edaviz.layout.model import Direction, EdgeRoute, Layout, NodeBox, Point
+from edaviz.layout.ordering import order_items
+from edaviz.layout.placement import place_items, port
+from edaviz.layout.routing import ChannelPlan, plan_channel, simplify
+
+log = logging.getLogger(__name__)
+
+#: Cells between neighbouring items of a rank, by direction: one blank row
+#: between boxes stacked in LR, two blank columns side by side in TB.
+ITEM_GAP = {"LR": 1, "TB": 2}
+#: Cells between stacked components.
+COMPONENT_GAP = 2
+#: Free cells between a rank band and the first or last track of a channel.
+CHANNEL_MARGIN = 2
+#: Blank cells between neighbouring tracks, so parallel lines stay apart.
+TRACK_GAP = 1
+#: A channel without tracks still leaves room for a visible arrow.
+MIN_CHANNEL = 4
+
+
+@dataclass
+class _Component:
+    items: ItemGraph
+    ranks: list[list[int]]
+    pos: list[int]
+    plans: list[ChannelPlan]
+    offset: int = 0
+    extent: int = 0
+
+
+def compute_layout(
+    graph: nx.DiGraph,
+    sizes: Mapping[Hashable, tuple[int, int]],
+    *,
+    direction: Direction = "LR",
+    label_sizes: Mapping[Edge, tuple[int, int]] | None = None,
+) -> Layout:
+    """Lay out a DAG in character cells.
+
+    Args:
+        graph: the graph; it must be acyclic.
+        sizes: `(width, height)` of every node's box, in cells (at least 1 each).
+        direction: "LR" for sources on the left, "TB" for sources on top.
+        label_sizes: `(width, height)` of each edge's label, keyed by
+            `(source, target)`; edges left out get no label.
+
+    Raises:
+        ValueError: the graph has a cycle, a node has no or a bad size, or the
+            direction is unknown.
+    """
+    if direction not in ITEM_GAP:
+        raise ValueError(f"unknown direction {direction!r}; use 'LR' or 'TB'")
+    check_acyclic(graph)
+    node_dims = {node: _frame(sizes, node, direction, "node") for node in graph}
+    label_dims = None
+    if label_sizes is not None:
+        label_dims = {
+            edge: _frame(label_sizes, edge, direction, "label")
+            for edge in graph.edges
+            if edge in label_sizes
+        }
+
+    components = []
+    for nodes in _components(graph):
+        layers = assign_layers(graph, nodes)
+        items = build_items(graph, nodes, layers, node_dims, label_dims, across=1)
+        ranks = order_items(items)
+        pos = place_items(items, ranks, ITEM_GAP[direction])
+        plans = [plan_channel(items, rank, pos) for rank in ranks[:-1]]
+        components.append(_Component(items, ranks, pos, plans))
+
+    band_start, band_depth, track_start = _main_axis(components)
+    cross = 0
+    for component in components:
+        component.offset = cross
+        component.extent = max(
+            (
+                p + b
+                for p, b in zip(component.pos, component.items.breadth, strict=True)
+            ),
+            default=0,
+        )
+        cross += component.extent + COMPONENT_GAP
+    cross_extent = max(cross - COMPONENT_GAP, 0)
+    main_extent = band_start[-1] + band_depth[-1] if band_start else 0
+
+    def screen(main: int, across: int) -> Point:
+        return (main, across) if direction == "LR" else (across, main)
+
+    boxes: dict[Hashable, NodeBox] = {}
+    routes: dict[Edge, EdgeRoute] = {}
+    stride = 2 if label_sizes is not None else 1
+    placed: list[tuple[int, int, Hashable, int, int]] = []
+    for component in components:
+        items, pos, off = component.items, component.pos, component.offset
+
+        def lead(item: int, items: ItemGraph = items) -> int:
+            r = items.rank[item]
+            return band_start[r] + (band_depth[r] - items.depth[item]) // 2
+
+        for node, item in items.node_item.items():
+            placed.append(
+                (
+                    items.rank[item] // stride,
+                    pos[item] + off,
+                    node,
+                    *screen(lead(item), pos[item] + off),
+                )
+            )
+
+        for edge, chain in items.chains.items():
+            first = chain[0]
+            points: list[Point] = [
+                (lead(first) + items.depth[first], port(items, pos, first) + off)
+            ]
+            for a, b in zip(chain, chain[1:], strict=False):
+                r = items.rank[a]
+                track = component.plans[r].track_of.get((a, b))
+                if track is not None:
+                    column = track_start[r] + track * (TRACK_GAP + 1)
+                    points.append((column, port(items, pos, a) + off))
+                    points.append((column, port(items, pos, b) + off))
+            last = chain[-1]
+            points.append((lead(last) - 1, port(items, pos, last) + off))
+            label_at = None
+            label = items.label_item.get(edge)
+            if label is not None:
+                label_at = screen(lead(label), pos[label] + off)
+            routes[edge] = EdgeRoute(
+                edge[0],
+                edge[1],
+                tuple(screen(m, c) for m, c in simplify(points)),
+                label_at,
+            )
+
+    placed.sort(key=lambda entry: (entry[0], entry[1]))
+    order_in_layer: dict[int, int] = {}
+    for layer, _, node, x, y in placed:
+        order = order_in_layer.get(layer, 0)
+        order_in_layer[layer] = order + 1
+        width, height = sizes[node]
+        boxes[node] = NodeBox(node, x, y, width, height, layer, order)
+
+    width, height = screen(main_extent, cross_extent)
+    return Layout(
+        nodes={node: boxes[node] for node in graph},
+        edges={edge: routes[edge] for edge in graph.edges},
+        width=width,
+        height=height,
+        direction=direction,
+    )
+
+
+def _frame(sizes: Mapping, key: Hashable, direction: str, what: str) -> tuple[int, int]:
+    """A `(width, height)` size turned into `(depth, breadth)`."""
+    try:
+        width, height = sizes[key]
+    except KeyError:
+        raise ValueError(f"no size given for {what} {key!r}") from None
+    if int(width) < 1 or int(height) < 1:
+        raise ValueError(f"the size of {what} {key!r} must be at least 1x1")
+    width, height = int(width), int(height)
+    return (width, height) if direction == "LR" else (height, width)
+
+
+def _components(graph: nx.DiGraph) -> list[list[Hashable]]:
+    """Weakly connected components, each in input order, by first node."""
+    index = {node: i for i, node in enumerate(graph)}
+    seen: set[Hashable] = set()
+    components = []
+    for start in graph:
+        if start in seen:
+            continue
+        seen.add(start)
+        stack, members = [start], []
+        while stack:
+            node = stack.pop()
+            members.append(node)
+            for other in (*graph.successors(node), *graph.predecessors(node)):
+                if other not in seen:
+                    seen.add(other)
+                    stack.append(other)
+        components.append(sorted(members, key=index.__getitem__))
+    return components
+
+
+def _main_axis(
+    components: list[_Component],
+) -> tuple[list[int], list[int], list[int]]:
+    """Start and depth of every rank band and the first track of every channel.
+
+    Bands and channels are shared by all components, each as deep or wide as
+    the largest need among them; channel widths follow the track counts.
+    """
+    rank_count = max((c.items.rank_count for c in components), default=0)
+    depth = [0] * rank_count
+    tracks = [0] * max(rank_count - 1, 0)
+    for component in components:
+        items = component.items
+        for item in range(len(items)):
+            r = items.rank[item]
+            depth[r] = max(depth[r], items.depth[item])
+        for r, plan in enumerate(component.plans):
+            tracks[r] = max(tracks[r], plan.tracks)
+
+    start, track_start = [], []
+    at = 0
+    for r in range(rank_count):
+        start.append(at)
+        at += depth[r]
+        if r < rank_count - 1:
+            track_start.append(at + CHANNEL_MARGIN)
+            used = (tracks[r] - 1) * (TRACK_GAP + 1) + 1 if tracks[r] else 0
+            at += max(MIN_CHANNEL, 2 * CHANNEL_MARGIN + used)
+    return start, depth, track_start

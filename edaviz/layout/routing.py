@@ -1,0 +1,184 @@
+"""Edge routing in the channels between ranks.
+
+Each link between adjacent ranks runs straight when its two ports line up, and
+otherwise as three segments: out of the upper item along the flow, across the
+flow on a track in the channel, and into the lower item. Links leaving the same
+item share one track (a fork), as do links entering the same item (a merge);
+everything else gets a track of its own. Tracks are ordered to avoid crossings
+and collinear overlaps, and tracks whose spans do not come near each other share
+a column, which keeps channels narrow.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+
+from edaviz.layout.items import ItemGraph
+from edaviz.layout.placement import port
+
+#: Cost of an order that lays a link's outgoing line over another link's incoming
+#: line on the same row; such overlaps read as false connections, so they weigh
+#: far more than a crossing.
+OVERLAP_COST = 1000
+
+
+@dataclass
+class _Group:
+    """Links of one channel that share a track."""
+
+    key: int
+    links: list[tuple[int, int]] = field(default_factory=list)
+    left_rows: set[int] = field(default_factory=set)
+    right_rows: set[int] = field(default_factory=set)
+    low: int = 0
+    high: int = 0
+
+
+@dataclass
+class ChannelPlan:
+    """Track assignment of one channel: the column index of each bent link."""
+
+    track_of: dict[tuple[int, int], int]
+    tracks: int
+
+
+def plan_channel(items: ItemGraph, upper: list[int], pos: list[int]) -> ChannelPlan:
+    """Assign tracks to the links from the items of rank `upper` to the next."""
+    groups: dict[tuple[str, int, int], _Group] = {}
+    for u in upper:
+        for v in items.down[u]:
+            if len(items.down[u]) > 1:
+                key = ("fork", u, 0)
+            elif len(items.up[v]) > 1:
+                key = ("merge", v, 0)
+            else:
+                key = ("link", u, v)
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = _Group(key=len(groups))
+            group.links.append((u, v))
+            group.left_rows.add(port(items, pos, u))
+            group.right_rows.add(port(items, pos, v))
+
+    bent: list[_Group] = []
+    for group in groups.values():
+        rows = group.left_rows | group.right_rows
+        group.low, group.high = min(rows), max(rows)
+        if group.low != group.high:
+            bent.append(group)
+    if not bent:
+        return ChannelPlan({}, 0)
+
+    near = _near_pairs(bent)
+    order = _order_groups(bent, near)
+    rank_of = {g.key: i for i, g in enumerate(order)}
+    column: dict[int, int] = {}
+    for group in order:
+        before = [
+            column[other.key]
+            for other in near[group.key]
+            if rank_of[other.key] < rank_of[group.key]
+        ]
+        column[group.key] = max(before) + 1 if before else 0
+
+    track_of = {link: column[group.key] for group in bent for link in group.links}
+    return ChannelPlan(track_of, max(column.values()) + 1)
+
+
+def _near_pairs(groups: list[_Group]) -> dict[int, list[_Group]]:
+    """For each group, the groups whose spans overlap or touch its own."""
+    near: dict[int, list[_Group]] = {g.key: [] for g in groups}
+    active: list[_Group] = []
+    for group in sorted(groups, key=lambda g: (g.low, g.key)):
+        # Spans one row apart would draw as one line in a shared column.
+        active = [g for g in active if g.high + 1 >= group.low]
+        for other in active:
+            near[group.key].append(other)
+            near[other.key].append(group)
+        active.append(group)
+    return near
+
+
+def _cost(left: _Group, right: _Group) -> int:
+    """Crossings and overlaps when `left` takes the track left of `right`."""
+    cost = 0
+    for row in right.left_rows:
+        if left.low < row < left.high:
+            cost += 1
+        if row in left.right_rows:
+            cost += OVERLAP_COST
+    for row in left.right_rows:
+        if right.low < row < right.high:
+            cost += 1
+    return cost
+
+
+def _order_groups(groups: list[_Group], near: dict[int, list[_Group]]) -> list[_Group]:
+    """Left-to-right track order: a topological order of pairwise preferences.
+
+    When preferences form a cycle, the group with the least preferred weight
+    against it goes next.
+    """
+    by_key = {g.key: g for g in groups}
+    prefer: dict[int, dict[int, int]] = {g.key: {} for g in groups}
+    incoming: dict[int, dict[int, int]] = {g.key: {} for g in groups}
+    for group in groups:
+        for other in near[group.key]:
+            if other.key <= group.key:
+                continue
+            ahead = _cost(group, other)
+            behind = _cost(other, group)
+            if ahead < behind:
+                prefer[group.key][other.key] = behind - ahead
+                incoming[other.key][group.key] = behind - ahead
+            elif behind < ahead:
+                prefer[other.key][group.key] = ahead - behind
+                incoming[group.key][other.key] = ahead - behind
+
+    def default(g: _Group) -> tuple[int, int, int]:
+        return (min(g.left_rows), min(g.right_rows), g.key)
+
+    pending = {key: len(incoming[key]) for key in by_key}
+    heap = [(default(g), g.key) for g in groups if pending[g.key] == 0]
+    heapq.heapify(heap)
+    done: set[int] = set()
+    order: list[_Group] = []
+    while len(order) < len(groups):
+        if not heap:
+            rest = [g for g in groups if g.key not in done]
+            pick = min(
+                rest,
+                key=lambda g: (
+                    sum(w for k, w in incoming[g.key].items() if k not in done),
+                    default(g),
+                ),
+            )
+            heap.append((default(pick), pick.key))
+        _, key = heapq.heappop(heap)
+        if key in done:
+            continue
+        done.add(key)
+        order.append(by_key[key])
+        for other in prefer[key]:
+            if other in done:
+                continue
+            pending[other] -= 1
+            if pending[other] == 0:
+                heapq.heappush(heap, (default(by_key[other]), other))
+    return order
+
+
+def simplify(points: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Drop repeated points and the middle of collinear runs."""
+    out: list[tuple[int, int]] = []
+    for point in points:
+        if out and out[-1] == point:
+            continue
+        if len(out) >= 2:
+            (ax, ay), (bx, by) = out[-2], out[-1]
+            if (ax == bx == point[0]) or (ay == by == point[1]):
+                out[-1] = point
+                continue
+        out.append(point)
+    return tuple(out)
