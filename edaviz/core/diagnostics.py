@@ -1,0 +1,132 @@
+"""Diagnostics: one problem in a flow file, located by line and column.
+
+A diagnostic prints as `PATH:LINE:COL: SEVERITY: MESSAGE`, the form compilers use,
+so editors and CI systems link each line to its place in the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+NodeRef = tuple[Literal["event", "handler"], str]
+
+
+@dataclass(frozen=True, order=False)
+class Diagnostic:
+    """One problem found in a flow file."""
+
+    path: str
+    """The file as the user named it (or `<stdin>`, `<memory>`)."""
+
+    line: int
+    """1-based line of the offending item."""
+
+    col: int
+    """1-based column of the offending item."""
+
+    severity: Severity
+    """`error` makes the flow invalid; a `warning` does not."""
+
+    message: str
+    """What is wrong, in one line."""
+
+    node: NodeRef | None = None
+    """The event or handler at fault, as `(kind, id)`, when there is one."""
+
+    edge: tuple[str, str] | None = None
+    """The edge at fault as `(source id, target id)`: event -> handler for a
+    consumed event, handler -> event for a produced one."""
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
+
+    @property
+    def is_error(self) -> bool:
+        """True for an error, False for a warning."""
+        return self.severity == "error"
+
+    def sort_key(self) -> tuple[int, int, int, str]:
+        """Order by place in the file, errors before warnings at one place."""
+        return (self.line, self.col, 0 if self.is_error else 1, self.message)
+
+
+def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Diagnostics in file order, each distinct one once."""
+    return sorted(set(diagnostics), key=Diagnostic.sort_key)
+
+
+def count(diagnostics: Iterable[Diagnostic]) -> tuple[int, int]:
+    """The number of errors and of warnings."""
+    errors = warnings = 0
+    for diagnostic in diagnostics:
+        if diagnostic.is_error:
+            errors += 1
+        else:
+            warnings += 1
+    return errors, warnings
+
+
+def render(diagnostics: Iterable[Diagnostic]) -> str:
+    """Diagnostics as text, one per line."""
+    return "\n".join(str(d) for d in diagnostics)
+
+
+_TYPE_WORDS = {
+    "string_type": "must be text",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "dict_type": "must be a mapping",
+    "model_type": "must be a mapping of fields",
+    "model_attributes_type": "must be a mapping of fields",
+    "tuple_type": "must be a list",
+    "list_type": "must be a list",
+    "string_too_short": "must not be empty",
+}
+
+
+def describe_pydantic_error(error: Mapping[str, Any], label: str) -> str:
+    """One readable sentence for a pydantic error about the item `label`."""
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    value = error.get("input")
+    if kind == "string_pattern_mismatch":
+        return (
+            f"{label} {_show(value)} is not valid: use only letters, digits, "
+            "'.', '_' and '-'"
+        )
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        words = {
+            "greater_than_equal": ("at least", "ge"),
+            "greater_than": ("greater than", "gt"),
+            "less_than_equal": ("at most", "le"),
+            "less_than": ("less than", "lt"),
+        }[kind]
+        return f"{label} must be {words[0]} {ctx.get(words[1])} (got {_show(value)})"
+    if kind == "string_too_long":
+        return f"{label} is longer than {ctx.get('max_length')} characters"
+    if kind in _TYPE_WORDS:
+        text = f"{label} {_TYPE_WORDS[kind]}"
+        if kind in ("tuple_type", "list_type"):
+            text += " of event ids, e.g. [order.placed]"
+        return f"{text} (got {_show(value)})" if kind != "string_too_short" else text
+    message = str(error.get("msg", "is not valid"))
+    return f"{label}: {message[:1].lower()}{message[1:]}"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if value is None:
+        return "nothing"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

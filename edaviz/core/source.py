@@ -1,0 +1,370 @@
+"""From YAML text to plain data plus a map of where every item sits in the file.
+
+Parsing composes the YAML node tree (with libyaml when `ruamel.yaml.clib` is
+installed, else in pure Python) and builds plain dicts, lists and scalars from it
+while recording the 1-based (line, col) of every key and value. Along the way it
+reports what the YAML layer can see: syntax errors, tabs, duplicate keys, custom
+tags, aliases that expand without bound. The flow model never sees YAML nodes.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.constructor import SafeConstructor
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from edaviz.core.diagnostics import Diagnostic
+
+log = logging.getLogger(__name__)
+
+Position = tuple[int, int]
+DataPath = tuple[str | int, ...]
+
+#: Deepest nesting a flow file may use; real flows need five levels.
+MAX_DEPTH = 64
+
+#: libyaml composes recursively in C and overflows the stack near 30,000 levels,
+#: so text that might nest deeper than this goes to the pure-Python parser,
+#: which stops cleanly with a RecursionError.
+_C_PARSER_DEPTH_LIMIT = 2_000
+
+#: Node visits allowed beyond the size of the text: plain YAML can never reach
+#: it (every node takes at least one character), so only aliases expanding into
+#: many copies of themselves ("billion laughs") do.
+_ALIAS_EXPANSION_ALLOWANCE = 50_000
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+# A constructor bound to a loader, so scalar conversions can see its resolver.
+_SAFE_SCALARS = YAML(typ="safe", pure=True).constructor
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+class PositionMap:
+    """Where keys and values sit in the file, by data path.
+
+    A data path names an item as the keys and list indexes that lead to it, e.g.
+    `("handlers", "payment-service", "consumes", 0)`. Positions are 1-based.
+    """
+
+    __slots__ = ("_keys", "_values")
+
+    def __init__(self) -> None:
+        self._keys: dict[DataPath, Position] = {}
+        self._values: dict[DataPath, Position] = {}
+
+    def set_key(self, path: DataPath, position: Position) -> None:
+        """Record where the key of the mapping entry at `path` starts."""
+        self._keys.setdefault(path, position)
+
+    def set_value(self, path: DataPath, position: Position) -> None:
+        """Record where the value (or list entry) at `path` starts."""
+        self._values.setdefault(path, position)
+
+    def key(self, path: DataPath) -> Position | None:
+        """Where the key at `path` starts (a list entry's own position)."""
+        return self._keys.get(path) or self._values.get(path)
+
+    def value(self, path: DataPath) -> Position | None:
+        """Where the value at `path` starts."""
+        return self._values.get(path) or self._keys.get(path)
+
+    def nearest(self, path: DataPath, *, prefer_key: bool = True) -> Position:
+        """The position of `path`, or of its closest ancestor that has one."""
+        lookup = self.key if prefer_key else self.value
+        for end in range(len(path), 0, -1):
+            found = lookup(path[:end])
+            if found is not None:
+                return found
+        return self._values.get((), (1, 1))
+
+
+@dataclass
+class ParsedSource:
+    """Plain data built from YAML, where its items are, and what went wrong."""
+
+    data: Any = None
+    """Dicts, lists and scalars; None when the text could not be parsed."""
+
+    positions: PositionMap = field(default_factory=PositionMap)
+    """Positions of every key and value in `data`."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    """Problems seen at the YAML level."""
+
+    fatal: bool = False
+    """True when `data` is unusable (syntax error, alias bomb, empty file...)."""
+
+
+def parse_text(text: str, path: str) -> ParsedSource:
+    """Parse YAML text into plain data with positions; never raises on bad input."""
+    result = ParsedSource()
+
+    def fail(line: int, col: int, message: str) -> ParsedSource:
+        result.diagnostics.append(Diagnostic(path, line, col, "error", message))
+        result.fatal = True
+        return result
+
+    try:
+        root = _compose(text)
+    except RecursionError:
+        return fail(1, 1, f"the YAML nests too deeply (more than {MAX_DEPTH} levels)")
+    except YAMLError as exc:
+        tab = _first_indenting_tab(text)
+        if tab is not None:
+            return fail(*tab, "tab character in indentation; YAML indents with spaces")
+        line, col, message = _describe_yaml_error(exc, text)
+        return fail(line, col, message)
+
+    if root is None:
+        return fail(1, 1, "the file is empty; a flow starts with `edaviz: 1`")
+    if not isinstance(root, MappingNode):
+        line, col = _pos(root)
+        kind = "a list" if isinstance(root, SequenceNode) else "a single value"
+        return fail(line, col, f"a flow file must be a mapping of fields, not {kind}")
+
+    builder = _Builder(path, result, budget=len(text) + _ALIAS_EXPANSION_ALLOWANCE)
+    try:
+        result.data = builder.build(root, ())
+    except _Abort as stop:
+        result.data = None
+        return fail(stop.line, stop.col, stop.message)
+    return result
+
+
+def from_document(document: Any, path: str) -> ParsedSource:
+    """Plain data and positions from a ruamel round-trip document (as edited).
+
+    Items added in memory have no recorded position; their diagnostics point at
+    the closest ancestor that has one.
+    """
+    result = ParsedSource()
+    if not isinstance(document, Mapping):
+        diagnostic = Diagnostic(
+            path, 1, 1, "error", "a flow file must be a mapping of fields"
+        )
+        result.diagnostics.append(diagnostic)
+        result.fatal = True
+        return result
+    result.positions.set_value((), (1, 1))
+    result.data = _from_commented(document, (), result.positions, depth=0)
+    return result
+
+
+class _Abort(Exception):
+    """Stops building: the document is unusable as a whole."""
+
+    def __init__(self, line: int, col: int, message: str) -> None:
+        super().__init__(message)
+        self.line, self.col, self.message = line, col, message
+
+
+class _Builder:
+    """Turns a composed node tree into plain data, recording positions."""
+
+    def __init__(self, path: str, result: ParsedSource, budget: int) -> None:
+        self.path = path
+        self.result = result
+        self.positions = result.positions
+        self.budget = budget
+        self.seen: set[int] = set()
+        self.active: set[int] = set()
+        self.first_alias: Node | None = None
+
+    def error(self, node: Node, message: str) -> None:
+        line, col = _pos(node)
+        diagnostic = Diagnostic(self.path, line, col, "error", message)
+        self.result.diagnostics.append(diagnostic)
+
+    def build(self, node: Node, path: DataPath) -> Any:
+        """Plain data for `node`, found at data path `path`."""
+        ident = id(node)
+        if ident in self.active:
+            raise _Abort(*_pos(node), "an alias refers to itself (recursive YAML)")
+        if ident in self.seen and self.first_alias is None:
+            self.first_alias = node
+        self.seen.add(ident)
+        self.budget -= 1
+        if self.budget < 0:
+            where = _pos(self.first_alias or node)
+            raise _Abort(*where, "aliases expand too far; refusing a YAML alias bomb")
+        if len(path) > MAX_DEPTH:
+            raise _Abort(*_pos(node), f"nested more than {MAX_DEPTH} levels deep")
+        self.positions.set_value(path, _pos(node))
+
+        if isinstance(node, ScalarNode):
+            return self.scalar(node)
+        self.active.add(ident)
+        try:
+            if isinstance(node, SequenceNode):
+                return [
+                    self.build(item, (*path, index))
+                    for index, item in enumerate(node.value)
+                ]
+            return self.mapping(node, path)
+        finally:
+            self.active.discard(ident)
+
+    def scalar(self, node: ScalarNode) -> Any:
+        if node.tag == _STR_TAG:
+            return node.value
+        construct = SafeConstructor.yaml_constructors.get(node.tag)
+        if construct is None or node.tag.startswith("!"):
+            self.error(node, f"unsupported YAML tag {node.tag!r}")
+            return node.value
+        try:
+            return construct(_SAFE_SCALARS, node)
+        except (YAMLError, ValueError, TypeError, OverflowError, AttributeError):
+            self.error(
+                node, f"cannot read {node.value!r} as {node.tag.rsplit(':')[-1]}"
+            )
+            return node.value
+
+    def mapping(self, node: MappingNode, path: DataPath) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        first_seen: dict[str, Node] = {}
+        merges: list[Node] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                merges.append(value_node)
+                continue
+            if not isinstance(key_node, ScalarNode):
+                self.error(
+                    key_node, "a key must be a plain name, not a list or mapping"
+                )
+                continue
+            key = str(key_node.value)
+            if key in first_seen:
+                self.error(key_node, _duplicate_message(path, key, first_seen[key]))
+                continue
+            first_seen[key] = key_node
+            self.positions.set_key((*path, key), _pos(key_node))
+            data[key] = self.build(value_node, (*path, key))
+        for merge in merges:
+            self.merge_into(data, merge, path)
+        return data
+
+    def merge_into(self, data: dict[str, Any], node: Node, path: DataPath) -> None:
+        """Apply a `<<: *anchor` merge: keys written in place win."""
+        sources = node.value if isinstance(node, SequenceNode) else [node]
+        for source in sources:
+            if not isinstance(source, MappingNode):
+                self.error(source, "`<<` merges only mappings")
+                continue
+            merged = self.build(source, path)
+            for key, value in merged.items():
+                data.setdefault(key, value)
+
+
+def _duplicate_message(path: DataPath, key: str, first: Node) -> str:
+    line = _pos(first)[0]
+    if path == ("events",):
+        return f"event {key!r} is defined twice (first on line {line})"
+    if path == ("handlers",):
+        return f"handler {key!r} is defined twice (first on line {line})"
+    return f"duplicate key {key!r} (first on line {line})"
+
+
+def _from_commented(
+    value: Any, path: DataPath, positions: PositionMap, depth: int
+) -> Any:
+    """Plain data from ruamel round-trip containers, recording their `lc` marks."""
+    if depth > MAX_DEPTH:
+        return None
+    if isinstance(value, Mapping):
+        lc = getattr(value, "lc", None)
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            child = (*path, str(key))
+            if lc is not None:
+                _record(positions.set_key, child, lc.key, key)
+                _record(positions.set_value, child, lc.value, key)
+            out[str(key)] = _from_commented(item, child, positions, depth + 1)
+        return out
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
+        lc = getattr(value, "lc", None)
+        items = []
+        for index, item in enumerate(value):
+            child = (*path, index)
+            if lc is not None:
+                _record(positions.set_value, child, lc.item, index)
+            items.append(_from_commented(item, child, positions, depth + 1))
+        return items
+    if isinstance(value, bool | None):
+        return value
+    for plain in (str, int, float):
+        if isinstance(value, plain):
+            return plain(value)
+    return value
+
+
+def _record(setter: Any, path: DataPath, lookup: Any, key: Any) -> None:
+    try:
+        line, col = lookup(key)
+    except (KeyError, IndexError, TypeError):
+        return
+    setter(path, (line + 1, col + 1))
+
+
+def _compose(text: str) -> Node | None:
+    """The YAML node tree of `text` (None when it holds no document)."""
+    deep = _nesting_estimate(text) > _C_PARSER_DEPTH_LIMIT
+    yaml = YAML(typ="safe", pure=deep)
+    return yaml.compose(text)
+
+
+def _nesting_estimate(text: str) -> int:
+    """A cheap upper bound of how deep the YAML in `text` may nest."""
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(text):
+        depth = depth + 1 if match.group() in "[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    # Block collections nest by indentation, or by `- ` / `? ` on one line.
+    block = max(
+        (
+            len(line) - len(line.lstrip(" ")) + line.count("- ") + line.count("? ")
+            for line in text.splitlines()
+        ),
+        default=0,
+    )
+    return deepest + block
+
+
+def _first_indenting_tab(text: str) -> Position | None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.lstrip(" \t")
+        indent = line[: len(line) - len(stripped)]
+        if "\t" in indent:
+            return number, indent.index("\t") + 1
+        # A tab right after a `- ` or `key:` indicator also indents a block.
+        match = re.match(r"^ *(?:- |[^#\s][^:#]*: )[ ]*\t", line)
+        if match:
+            return number, match.end()
+    return None
+
+
+def _describe_yaml_error(exc: YAMLError, text: str) -> tuple[int, int, str]:
+    if isinstance(exc, MarkedYAMLError) and exc.problem_mark is not None:
+        mark = exc.problem_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        return mark.line + 1, mark.column + 1, f"YAML syntax error: {problem}"
+    position = getattr(exc, "position", None)
+    if isinstance(position, int):
+        before = text[:position]
+        line = before.count("\n") + 1
+        col = position - (before.rfind("\n") + 1) + 1
+        reason = getattr(exc, "reason", None) or "unreadable character"
+        return line, col, f"YAML syntax error: {reason}"
+    return 1, 1, f"YAML syntax error: {exc}"
+
+
+def _pos(node: Node) -> Position:
+    mark = node.start_mark
+    return mark.line + 1, mark.column + 1

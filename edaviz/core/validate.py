@@ -1,0 +1,504 @@
+"""Checks a flow: the shape of every field (pydantic) and the meaning of the whole.
+
+`check_data` takes plain data and its `PositionMap` (from `edaviz.core.source`) and
+returns the model, when the shape is right, plus diagnostics that point at the
+offending key, value or list entry. The semantic checks read the plain data, not
+the model, so a wrong type in one place does not hide a cycle in another.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+from pydantic import BaseModel, ValidationError
+
+from edaviz.core.diagnostics import (
+    Diagnostic,
+    NodeRef,
+    Severity,
+    describe_pydantic_error,
+)
+from edaviz.core.flow import (
+    SUPPORTED_VERSIONS,
+    ClusterSettings,
+    Event,
+    Flow,
+    Handler,
+    SimulationSettings,
+)
+from edaviz.core.source import DataPath, PositionMap, from_document
+
+log = logging.getLogger(__name__)
+
+#: Kafka's rules for topic names (`org.apache.kafka.common.internals.Topic`).
+TOPIC_PATTERN = re.compile(r"^[a-zA-Z0-9._-]+$")
+TOPIC_MAX_LENGTH = 249
+
+_SECTIONS = {"events": "event", "handlers": "handler"}
+
+
+@dataclass
+class _Report:
+    """Collects diagnostics for one file."""
+
+    path: str
+    positions: PositionMap
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def add(
+        self,
+        where: DataPath,
+        message: str,
+        *,
+        severity: Severity = "error",
+        value: bool = False,
+        node: NodeRef | None = None,
+        edge: tuple[str, str] | None = None,
+    ) -> None:
+        line, col = self.positions.nearest(where, prefer_key=not value)
+        self.diagnostics.append(
+            Diagnostic(self.path, line, col, severity, message, node=node, edge=edge)
+        )
+
+
+def check_data(
+    data: Any, positions: PositionMap, path: str
+) -> tuple[Flow | None, list[Diagnostic]]:
+    """Validate plain flow data: the model (None if its shape is wrong) and the
+    diagnostics, unsorted."""
+    report = _Report(path, positions)
+    if not isinstance(data, dict):
+        report.add((), "a flow file must be a mapping of fields")
+        return None, report.diagnostics
+    if not _check_version(data, report):
+        return None, report.diagnostics
+
+    model = _check_shape(data, report)
+    _check_semantics(data, report, base=Path(path).parent if _is_file(path) else None)
+    return model, report.diagnostics
+
+
+def validate_document(
+    document: Any, path: str = "<memory>", positions: PositionMap | None = None
+) -> list[Diagnostic]:
+    """Diagnostics for an in-memory ruamel document, e.g. after an edit.
+
+    Positions come from the document's own line/column marks unless given.
+    """
+    source = from_document(document, path)
+    if source.fatal:
+        return source.diagnostics
+    _, diagnostics = check_data(source.data, positions or source.positions, path)
+    return diagnostics
+
+
+def did_you_mean(word: str, choices: list[str]) -> str:
+    """`; did you mean 'x'?` for the closest choice, or an empty string."""
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _is_file(path: str) -> bool:
+    return not (path.startswith("<") and path.endswith(">"))
+
+
+def _check_version(data: dict[str, Any], report: _Report) -> bool:
+    if "edaviz" not in data:
+        report.add(
+            (),
+            "missing required field 'edaviz' (the format version; add `edaviz: 1`)",
+        )
+        return True
+    version = data["edaviz"]
+    if isinstance(version, bool) or version not in SUPPORTED_VERSIONS:
+        supported = ", ".join(str(v) for v in SUPPORTED_VERSIONS)
+        report.add(
+            ("edaviz",),
+            f"unsupported format version {version!r}; this edaviz reads version "
+            f"{supported}",
+            value=True,
+        )
+        return False
+    return True
+
+
+def _check_shape(data: dict[str, Any], report: _Report) -> Flow | None:
+    _check_written_ids(data, report)
+    try:
+        return Flow.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            _report_pydantic_error(error, data, report)
+    return None
+
+
+def _check_written_ids(data: dict[str, Any], report: _Report) -> None:
+    """An `id:` field is ignored by the model (the key is the id): reject it."""
+    for section, kind in _SECTIONS.items():
+        items = data.get(section)
+        if not isinstance(items, dict):
+            continue
+        for item_id, item in items.items():
+            if isinstance(item, dict) and "id" in item:
+                report.add(
+                    (section, item_id, "id"),
+                    f"unknown field 'id' in {kind} {item_id!r}: the {kind}'s id is "
+                    f"its key under `{section}:`",
+                    node=(kind, item_id),
+                )
+
+
+def _report_pydantic_error(
+    error: dict[str, Any], data: dict[str, Any], report: _Report
+) -> None:
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    if kind == "literal_error" and loc == ("edaviz",):
+        return  # reported by _check_version
+    node = _node_of(loc)
+    if len(loc) == 3 and loc[0] in _SECTIONS and loc[2] == "id":
+        return  # the key itself was checked as `[key]`; one diagnostic is enough
+    if loc and loc[-1] == "[key]":
+        where = loc[:-1]
+        message = describe_pydantic_error(error, label=f"{_SECTIONS[loc[0]]} id")
+        report.add(where, message, node=node)
+        return
+    if kind == "extra_forbidden":
+        name = str(loc[-1])
+        choices = _field_names(_model_at(loc[:-1]))
+        owner = _owner_text(loc[:-1])
+        report.add(
+            loc,
+            f"unknown field {name!r}{owner}{did_you_mean(name, choices)}",
+            node=node,
+        )
+        return
+    if kind == "missing":
+        owner = _owner_text(loc[:-1])
+        report.add(loc[:-1], f"missing required field {loc[-1]!r}{owner}", node=node)
+        return
+    message = describe_pydantic_error(error, label=_label(loc))
+    report.add(loc, message, value=True, node=node)
+
+
+def _node_of(loc: tuple[Any, ...]) -> NodeRef | None:
+    if len(loc) >= 2 and loc[0] in _SECTIONS and isinstance(loc[1], str):
+        return (_SECTIONS[loc[0]], loc[1])  # type: ignore[return-value]
+    return None
+
+
+def _label(loc: tuple[Any, ...]) -> str:
+    if len(loc) == 2 and loc[0] in _SECTIONS:
+        return f"{_SECTIONS[loc[0]]} {loc[1]!r}"
+    if len(loc) == 1:
+        return str(loc[0])
+    if isinstance(loc[-1], int):
+        return f"entry {loc[-1] + 1} of {loc[-2]!r}"
+    return f"{loc[-1]!r}{_owner_text(loc[:-1])}"
+
+
+def _owner_text(loc: tuple[Any, ...]) -> str:
+    if len(loc) >= 2 and loc[0] in _SECTIONS:
+        inner = " ".join(str(part) for part in loc[2:])
+        prefix = f" in {inner} of" if inner else " in"
+        return f"{prefix} {_SECTIONS[loc[0]]} {loc[1]!r}"
+    if loc:
+        return f" in {'.'.join(str(part) for part in loc)}"
+    return ""
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    if loc == ():
+        return Flow
+    if loc == ("cluster",):
+        return ClusterSettings
+    if len(loc) == 2 and loc[0] == "events":
+        return Event
+    if len(loc) == 2 and loc[0] == "handlers":
+        return Handler
+    if len(loc) == 3 and loc[0] == "handlers" and loc[2] == "simulate":
+        return SimulationSettings
+    return None
+
+
+def _field_names(model: type[BaseModel] | None) -> list[str]:
+    if model is None:
+        return []
+    return [
+        info.alias or name for name, info in model.model_fields.items() if name != "id"
+    ]
+
+
+# --- semantic checks ---------------------------------------------------------
+
+
+@dataclass
+class _Refs:
+    """The parts of a flow the semantic checks need, read tolerantly."""
+
+    events: dict[str, dict[str, Any]]
+    handlers: dict[str, dict[str, Any]]
+    edges: dict[str, dict[str, list[tuple[int, str]]]]
+
+
+def _read_refs(data: dict[str, Any]) -> _Refs:
+    def section(name: str) -> dict[str, dict[str, Any]]:
+        items = data.get(name)
+        if not isinstance(items, dict):
+            return {}
+        return {
+            str(key): value if isinstance(value, dict) else {}
+            for key, value in items.items()
+        }
+
+    handlers = section("handlers")
+    edges: dict[str, dict[str, list[tuple[int, str]]]] = {}
+    for handler_id, handler in handlers.items():
+        edges[handler_id] = {}
+        for direction in ("consumes", "produces"):
+            refs = handler.get(direction)
+            entries = refs if isinstance(refs, list) else []
+            edges[handler_id][direction] = [
+                (index, ref)
+                for index, ref in enumerate(entries)
+                if isinstance(ref, str)
+            ]
+    return _Refs(section("events"), handlers, edges)
+
+
+def _check_semantics(data: dict[str, Any], report: _Report, base: Path | None) -> None:
+    refs = _read_refs(data)
+    _check_references(refs, report)
+    _check_topics(refs, report)
+    _check_groups(refs, report)
+    _check_cycles(refs, report)
+    _check_unconnected(refs, report)
+    if base is not None:
+        _check_schema_files(refs, report, base)
+
+
+def _check_references(refs: _Refs, report: _Report) -> None:
+    event_ids = list(refs.events)
+    for handler_id, directions in refs.edges.items():
+        for direction, entries in directions.items():
+            seen: set[str] = set()
+            for index, ref in entries:
+                where = ("handlers", handler_id, direction, index)
+                edge = (
+                    (ref, handler_id) if direction == "consumes" else (handler_id, ref)
+                )
+                node: NodeRef = ("handler", handler_id)
+                if ref in seen:
+                    report.add(
+                        where,
+                        f"{ref!r} is listed twice in {direction} of handler "
+                        f"{handler_id!r}",
+                        severity="warning",
+                        node=node,
+                        edge=edge,
+                    )
+                seen.add(ref)
+                if ref in refs.events:
+                    continue
+                verb = "consume" if direction == "consumes" else "produce"
+                if ref in refs.handlers:
+                    message = (
+                        f"{ref!r} is a handler, not an event: handler "
+                        f"{handler_id!r} can only {verb} events"
+                    )
+                else:
+                    message = (
+                        f"undefined event {ref!r} in {direction} of handler "
+                        f"{handler_id!r}{did_you_mean(ref, event_ids)}"
+                    )
+                report.add(where, message, node=node, edge=edge)
+
+
+def _topic_problem(topic: str) -> str | None:
+    if topic in (".", ".."):
+        return "'.' and '..' are not allowed"
+    if len(topic) > TOPIC_MAX_LENGTH:
+        return f"it is longer than {TOPIC_MAX_LENGTH} characters"
+    if not TOPIC_PATTERN.match(topic):
+        return "use only letters, digits, '.', '_' and '-'"
+    return None
+
+
+def _check_topics(refs: _Refs, report: _Report) -> None:
+    by_topic: dict[str, str] = {}
+    by_metric_name: dict[str, tuple[str, str]] = {}
+    for event_id, event in refs.events.items():
+        explicit = isinstance(event.get("topic"), str) and bool(event["topic"])
+        topic = event["topic"] if explicit else event_id
+        where = ("events", event_id, "topic") if explicit else ("events", event_id)
+        node: NodeRef = ("event", event_id)
+
+        problem = _topic_problem(topic)
+        if problem is not None:
+            subject = "" if explicit else f" (the id of event {event_id!r})"
+            report.add(
+                where,
+                f"illegal Kafka topic name {_short(topic)}{subject}: {problem}",
+                value=explicit,
+                node=node,
+            )
+            continue
+
+        if topic in by_topic:
+            first = by_topic[topic]
+            line = report.positions.nearest(("events", first))[0]
+            report.add(
+                where,
+                f"topic {topic!r} of event {event_id!r} is already used by event "
+                f"{first!r} (line {line}); each event needs its own topic",
+                value=explicit,
+                node=node,
+            )
+            continue
+        by_topic[topic] = event_id
+
+        # Kafka refuses topics that differ only in '.' versus '_': their metric
+        # names collide.
+        metric_name = topic.replace(".", "_")
+        if metric_name in by_metric_name:
+            other_topic, other_event = by_metric_name[metric_name]
+            line = report.positions.nearest(("events", other_event))[0]
+            report.add(
+                where,
+                f"topic {topic!r} collides with topic {other_topic!r} of event "
+                f"{other_event!r} (line {line}): Kafka treats '.' and '_' alike",
+                value=explicit,
+                node=node,
+            )
+            continue
+        by_metric_name[metric_name] = (topic, event_id)
+
+
+def _check_groups(refs: _Refs, report: _Report) -> None:
+    by_group: dict[str, str] = {}
+    for handler_id, handler in refs.handlers.items():
+        explicit = isinstance(handler.get("group"), str) and bool(handler["group"])
+        group = handler["group"] if explicit else handler_id
+        if group not in by_group:
+            by_group[group] = handler_id
+            continue
+        first = by_group[group]
+        line = report.positions.nearest(("handlers", first))[0]
+        where = (
+            ("handlers", handler_id, "group") if explicit else ("handlers", handler_id)
+        )
+        report.add(
+            where,
+            f"handler {handler_id!r} shares consumer group {group!r} with handler "
+            f"{first!r} (line {line}); their lag cannot be told apart",
+            severity="warning",
+            value=explicit,
+            node=("handler", handler_id),
+        )
+
+
+def _check_cycles(refs: _Refs, report: _Report) -> None:
+    graph = nx.DiGraph()
+    produce_index: dict[tuple[str, str], int] = {}
+    for handler_id, directions in refs.edges.items():
+        consumed = {ref for _, ref in directions["consumes"] if ref in refs.events}
+        for _, ref in directions["consumes"]:
+            if ref in refs.events:
+                graph.add_edge(("event", ref), ("handler", handler_id))
+        for index, ref in directions["produces"]:
+            if ref not in refs.events:
+                continue
+            produce_index.setdefault((handler_id, ref), index)
+            if ref in consumed:
+                # The shortest cycle of all gets its own, plainer message.
+                report.add(
+                    ("handlers", handler_id, "produces", index),
+                    f"cycle: handler {handler_id!r} consumes {ref!r}, which it also "
+                    "produces",
+                    node=("handler", handler_id),
+                    edge=(handler_id, ref),
+                )
+                continue
+            graph.add_edge(("handler", handler_id), ("event", ref))
+
+    order = {("event", e): i for i, e in enumerate(refs.events)}
+    order.update({("handler", h): len(order) + i for i, h in enumerate(refs.handlers)})
+    components = [c for c in nx.strongly_connected_components(graph) if len(c) > 1]
+    components.sort(key=lambda c: min(order[n] for n in c))
+    for component in components:
+        start = min(component, key=order.__getitem__)
+        cycle = [u for u, _ in nx.find_cycle(graph.subgraph(component), source=start)]
+        # Start the reported path at its first event in file order, so the text
+        # is stable whatever order networkx walks in.
+        first = min(
+            (i for i, n in enumerate(cycle) if n[0] == "event"),
+            key=lambda i: order[cycle[i]],
+        )
+        cycle = cycle[first:] + cycle[:first]
+        closing_handler = cycle[-1][1]
+        start_event = cycle[0][1]
+        path_text = " -> ".join(n[1] for n in [*cycle, cycle[0]])
+        report.add(
+            (
+                "handlers",
+                closing_handler,
+                "produces",
+                produce_index[(closing_handler, start_event)],
+            ),
+            f"cycle: {path_text}; a flow must not loop back on itself",
+            node=("handler", closing_handler),
+            edge=(closing_handler, start_event),
+        )
+
+
+def _check_unconnected(refs: _Refs, report: _Report) -> None:
+    used: set[str] = set()
+    for directions in refs.edges.values():
+        for entries in directions.values():
+            used.update(ref for _, ref in entries)
+    for event_id in refs.events:
+        if event_id not in used:
+            report.add(
+                ("events", event_id),
+                f"event {event_id!r} is not connected: no handler produces or "
+                "consumes it",
+                severity="warning",
+                node=("event", event_id),
+            )
+    for handler_id, directions in refs.edges.items():
+        handler = refs.handlers[handler_id]
+        written = handler.get("consumes") or handler.get("produces")
+        if not any(directions.values()) and not written:
+            report.add(
+                ("handlers", handler_id),
+                f"handler {handler_id!r} has no edges: it neither consumes nor "
+                "produces an event",
+                severity="warning",
+                node=("handler", handler_id),
+            )
+
+
+def _check_schema_files(refs: _Refs, report: _Report, base: Path) -> None:
+    for event_id, event in refs.events.items():
+        schema = event.get("schema")
+        if not isinstance(schema, str) or not schema:
+            continue
+        if not (base / schema).is_file():
+            report.add(
+                ("events", event_id, "schema"),
+                f"schema file {schema!r} of event {event_id!r} not found (paths are "
+                "relative to the flow file)",
+                severity="warning",
+                value=True,
+                node=("event", event_id),
+            )
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return repr(text if len(text) <= limit else text[:limit] + "...")
