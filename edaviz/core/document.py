@@ -1,0 +1,695 @@
+"""An open flow file being edited: edits, validation, undo, saving, watching.
+
+`FlowDocument` holds the text of a flow file and changes it only through edit
+operations that splice the text in place (see `edaviz.core.document_edits`), so a
+save keeps the user's comments, key order and the bytes of every line an edit did
+not touch. Every edit revalidates with the same loader as `edaviz validate`.
+
+Saving rules (the file is never silently replaced by something worse):
+
+- `save()` refuses (`SaveRefused`) to write a flow with errors over a file that
+  is valid on disk; `save(allow_invalid=True)` does it anyway (the UI asks the
+  user first), and `save_draft()` writes the draft to `NAME.draft.yaml` beside
+  the file instead, leaving the file alone.
+- `save()` also refuses (`ExternalChangeConflict`) when the file changed on disk
+  since it was read; `save(force=True)` overwrites it.
+- The write is atomic and the previous version is kept as `FILE.bak`.
+"""
+
+from __future__ import annotations
+
+import copy
+import enum
+import logging
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+from ruamel.yaml.error import YAMLError
+
+from edaviz.core import document_edits as te
+from edaviz.core.atomic import Fingerprint, atomic_write
+from edaviz.core.diagnostics import Diagnostic
+from edaviz.core.flow import ID_PATTERN, ClusterSettings, Event, Flow, Handler
+from edaviz.core.graph import FlowGraph, NodeKey, event_key, handler_key
+from edaviz.core.loader import validate_text
+from edaviz.errors import EdavizError, UsageError
+
+log = logging.getLogger(__name__)
+
+#: Edits kept for undo; each is one text snapshot (a 500-node flow is ~40 kB).
+MAX_HISTORY = 200
+
+#: Fields the editor sets, per node kind.
+EDITABLE_FIELDS: dict[str, tuple[str, ...]] = {
+    "event": ("topic", "partitions", "schema", "description"),
+    "handler": ("group", "owner", "description"),
+}
+
+_SECTION = {"event": "events", "handler": "handlers"}
+_BINDING = {"event": "topic", "handler": "group"}
+
+
+class EditError(EdavizError):
+    """An edit or save that cannot be done; the message tells the user why."""
+
+
+class CycleError(EditError):
+    """The edit would make the flow cyclic; `cycle` is the closed node path."""
+
+    def __init__(self, cycle: list[NodeKey]) -> None:
+        self.cycle = cycle
+        path = " -> ".join(key.id for key in cycle)
+        super().__init__(f"refused: this would make a cycle: {path}")
+
+
+class SaveRefused(EditError):
+    """The flow has errors and the file on disk is valid."""
+
+
+class ExternalChangeConflict(EditError):
+    """The file changed on disk since it was read."""
+
+
+class ReloadStatus(enum.Enum):
+    """What `reload_if_changed` found and did."""
+
+    UNCHANGED = "unchanged"
+    """The file on disk is what the document last read or wrote."""
+    RELOADED = "reloaded"
+    """The file changed and there were no unsaved edits: the document reloaded."""
+    CONFLICT = "conflict"
+    """The file changed and there are unsaved edits: nothing was done."""
+    MISSING = "missing"
+    """The file is gone from disk; the document keeps its text."""
+
+
+@dataclass(frozen=True)
+class Removal:
+    """What deleting a node takes with it, for the confirmation dialog."""
+
+    node: NodeKey
+    edges: tuple[tuple[NodeKey, NodeKey], ...]
+
+    def describe(self) -> str:
+        """One sentence naming the node and every edge that goes with it."""
+        what = f"{self.node.kind} {self.node.id}"
+        if not self.edges:
+            return f"{what} (no edges)"
+        edges = ", ".join(f"{u.id} -> {v.id}" for u, v in self.edges)
+        plural = "s" if len(self.edges) > 1 else ""
+        return f"{what} and {len(self.edges)} edge{plural}: {edges}"
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """The result of validating one text."""
+
+    flow: Flow | None
+    model: Flow | None
+    diagnostics: list[Diagnostic]
+
+
+def validate(text: str, path: str) -> _Checked:
+    """Validate `text` exactly as `edaviz validate` does."""
+    result = validate_text(text, path)
+    return _Checked(result.flow, result.model, list(result.diagnostics))
+
+
+class FlowDocument:
+    """A flow file open for editing. Use `FlowDocument.open(path)`."""
+
+    def __init__(self, path: Path, text: str, *, on_disk: bool) -> None:
+        self.path = path
+        """The flow file."""
+        self._text = text
+        self._saved_text: str | None = text if on_disk else None
+        self._disk = Fingerprint.of(path) if on_disk else None
+        self._undo: deque[tuple[str, str]] = deque(maxlen=MAX_HISTORY)
+        self._redo: list[tuple[str, str]] = []
+        self._load(text)
+        self._disk_valid = on_disk and self.flow is not None
+
+    @classmethod
+    def open(cls, path: str | Path) -> FlowDocument:
+        """Read and validate a flow file; UsageError when it cannot be read."""
+        path = Path(path)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise UsageError(f"{path}: no such file") from None
+        except OSError as error:
+            raise UsageError(f"{path}: cannot read: {error.strerror}") from None
+        return cls(path, _decode(data), on_disk=True)
+
+    # state -----------------------------------------------------------------
+
+    def _load(self, text: str, tree: Any = None) -> None:
+        """Make `text` current: parse it, validate it, rebuild the graph."""
+        self._text = text
+        if tree is None:
+            try:
+                tree = te.parse(text)
+            except YAMLError as error:
+                log.debug("%s does not parse: %s", self.path, error)
+                tree = None
+        self._tree = tree
+        self._data = te.plain(tree) if tree is not None else None
+        checked = validate(text, str(self.path))
+        self.flow: Flow | None = checked.flow
+        """The validated flow, or None while the text has errors."""
+        self.diagnostics: list[Diagnostic] = checked.diagnostics
+        """Errors and warnings of the current text, as `edaviz validate` gives."""
+        model = checked.model or _lenient_flow(self._data, self.path)
+        self.graph = FlowGraph(model)
+        """The graph of the flow; for a draft with errors, of what can be read."""
+
+    @property
+    def text(self) -> str:
+        """The current text of the document (what a save writes)."""
+        return self._text
+
+    @property
+    def dirty(self) -> bool:
+        """True when the document differs from the file on disk."""
+        return self._text != self._saved_text
+
+    @property
+    def is_valid(self) -> bool:
+        """True when the current text has no errors."""
+        return self.flow is not None
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        """The diagnostics that are errors."""
+        return [d for d in self.diagnostics if d.is_error]
+
+    @property
+    def backup_path(self) -> Path:
+        """Where a save keeps the previous version: `FILE.bak`."""
+        return self.path.with_name(self.path.name + ".bak")
+
+    @property
+    def draft_path(self) -> Path:
+        """Where `save_draft` writes: `NAME.draft.yaml` beside the file."""
+        return self.path.with_name(f"{self.path.stem}.draft{self.path.suffix}")
+
+    def has_node(self, key: NodeKey) -> bool:
+        """True when the document defines `key`."""
+        items = (self._data or {}).get(_SECTION[key.kind])
+        return isinstance(items, dict) and key.id in items
+
+    def line_of(self, key: NodeKey) -> int | None:
+        """1-based line where `key` is defined, for opening an editor there."""
+        try:
+            return self._tree[_SECTION[key.kind]].lc.key(key.id)[0] + 1
+        except (KeyError, TypeError, AttributeError):
+            return None
+
+    def field_values(self, key: NodeKey) -> dict[str, str]:
+        """The editable fields of a node as written in the file ('' if absent)."""
+        node = self._node(key) or {}
+        return {
+            name: "" if node.get(name) is None else str(node.get(name))
+            for name in EDITABLE_FIELDS[key.kind]
+        }
+
+    def _node(self, key: NodeKey) -> dict[str, Any] | None:
+        items = te.section_of(self._data or {}, _SECTION[key.kind])
+        if key.id not in items:
+            raise EditError(f"no {key.kind} named {key.id!r}")
+        node = items[key.id]
+        if node is not None and not isinstance(node, dict):
+            raise EditError(f"{key.kind} {key.id!r} is not a mapping; fix it first")
+        return node
+
+    # the edit pipeline -------------------------------------------------------
+
+    def _edit(
+        self,
+        label: str,
+        apply: Callable[[Any], None],
+        splice: Callable[[te.Splicer], None],
+        new_edges: Iterable[tuple[NodeKey, NodeKey]] = (),
+    ) -> None:
+        """Run one edit: compute the expected data, refuse cycles, splice the
+        text (or re-dump when the splices cannot), revalidate, record undo."""
+        if self._tree is None or not isinstance(self._data, dict):
+            raise EditError("the file does not parse as a YAML mapping; fix it first")
+        expected = copy.deepcopy(self._data)
+        try:
+            apply(expected)
+        except te.EditRefused as error:
+            raise EditError(str(error)) from None
+        _refuse_cycles(expected, new_edges, self.path)
+
+        new_text, new_tree = None, None
+        try:
+            splicer = te.Splicer(self._text, self._tree)
+            splice(splicer)
+            candidate = splicer.result()
+            tree = te.parse(candidate)
+            if te.plain(tree) == expected:
+                new_text, new_tree = candidate, tree
+            else:
+                log.debug("splice of %r gave unexpected data; re-dumping", label)
+        except (te.SpliceUnsupported, YAMLError) as error:
+            log.debug("splice of %r not possible (%s); re-dumping", label, error)
+        if new_text is None:
+            new_text, new_tree = self._redump(apply, expected)
+
+        self._undo.append((self._text, label))
+        self._redo.clear()
+        self._load(new_text, new_tree)
+
+    def _redump(self, apply: Callable[[Any], None], expected: Any) -> tuple[str, Any]:
+        """The edit made on a fresh round-trip tree, dumped whole."""
+        tree = te.parse(self._text)
+        apply(tree)
+        indent = te.Splicer(self._text, self._tree).child_indent()
+        text = te.dump(tree, indent)
+        tree = te.parse(text)
+        if te.plain(tree) != expected:
+            raise EditError("this file's layout cannot be edited here; use $EDITOR")
+        log.info("%s: edit written by re-dumping the YAML", self.path)
+        return text, tree
+
+    # edits -------------------------------------------------------------------
+
+    def add_event(self, event_id: str, **fields: str | int | None) -> NodeKey:
+        """Add an event with optional fields (topic, partitions, ...)."""
+        return self._add(event_key(event_id), fields, (), ())
+
+    def add_handler(
+        self,
+        handler_id: str,
+        consumes: Iterable[str] = (),
+        produces: Iterable[str] = (),
+        **fields: str | int | None,
+    ) -> NodeKey:
+        """Add a handler, optionally already consuming and producing events."""
+        return self._add(handler_key(handler_id), fields, consumes, produces)
+
+    def _add(
+        self,
+        key: NodeKey,
+        fields: dict[str, str | int | None],
+        consumes: Iterable[str],
+        produces: Iterable[str],
+    ) -> NodeKey:
+        _check_id(key.id)
+        section = _SECTION[key.kind]
+        if key.id in te.section_of(self._data or {}, section):
+            raise EditError(f"there is already a {key.kind} named {key.id!r}")
+        values = {
+            name: _field_value(key.kind, name, value)
+            for name, value in fields.items()
+            if value not in (None, "")
+        }
+        consumes, produces = list(consumes), list(produces)
+        body: dict[str, Any] = dict(values)
+        if consumes:
+            body["consumes"] = consumes
+        if produces:
+            body["produces"] = produces
+        order = te.FIELD_ORDER[section]
+        ordered = sorted(body, key=lambda n: order.index(n) if n in order else 99)
+        lines = [(n, _value_text(body[n])) for n in ordered]
+
+        def apply(data: Any) -> None:
+            if data.get(section) is None:
+                data[section] = {}
+            te.section_of(data, section)[key.id] = copy.deepcopy(body)
+
+        edges = [(event_key(e), key) for e in consumes]
+        edges += [(key, event_key(e)) for e in produces]
+        self._edit(
+            f"add {key.kind} {key.id}",
+            apply,
+            lambda sp: sp.add_entry(section, key.id, lines),
+            edges,
+        )
+        return key
+
+    def rename(
+        self, key: NodeKey, new_id: str, *, keep_binding: bool = True
+    ) -> NodeKey:
+        """Rename a node; references in consumes/produces follow. With
+        `keep_binding`, a node whose topic (group) defaulted to its id gets the
+        old id written out, so the rename does not move it to another topic."""
+        _check_id(new_id)
+        node = self._node(key)
+        if new_id == key.id:
+            return key
+        section = _SECTION[key.kind]
+        if new_id in te.section_of(self._data, section):
+            raise EditError(f"there is already a {key.kind} named {new_id!r}")
+        binding = _BINDING[key.kind]
+        pin = keep_binding and not (node or {}).get(binding)
+
+        def apply(data: Any) -> None:
+            items = data[section]
+            value = items[key.id]
+            if pin:
+                if value is None:
+                    value = {}
+                value[binding] = key.id
+            _rename_key(items, key.id, new_id, value)
+            if key.kind == "event":
+                for _, _, items_list in te.edge_lists(data):
+                    for index, item in enumerate(items_list):
+                        if item == key.id:
+                            items_list[index] = new_id
+
+        def splice(sp: te.Splicer) -> None:
+            line, col = sp.tree[section].lc.key(key.id)
+            sp.replace_token(line, col, te.scalar_text(new_id))
+            if pin:
+                sp.set_field(section, key.id, binding, te.scalar_text(key.id))
+            if key.kind == "event":
+                for handler_id, name, _ in te.edge_lists(sp.tree):
+                    seq = sp.tree["handlers"][handler_id][name]
+                    for index, item in enumerate(seq):
+                        if item == key.id:
+                            sp.replace_token(
+                                *seq.lc.item(index), te.scalar_text(new_id)
+                            )
+
+        self._edit(f"rename {key.kind} {key.id} to {new_id}", apply, splice)
+        return NodeKey(key.kind, new_id)
+
+    def removal(self, key: NodeKey) -> Removal:
+        """What `delete(key)` would remove: the node and its edges."""
+        self._node(key)
+        graph = self.graph.full
+        edges: list[tuple[NodeKey, NodeKey]] = []
+        if key in graph:
+            edges += list(graph.in_edges(key))
+            edges += list(graph.out_edges(key))
+        return Removal(key, tuple(edges))
+
+    def delete(self, key: NodeKey) -> Removal:
+        """Delete a node with its edges; returns what went."""
+        removal = self.removal(key)
+        section = _SECTION[key.kind]
+
+        def apply(data: Any) -> None:
+            del data[section][key.id]
+            if key.kind == "event":
+                for _, _, items_list in te.edge_lists(data):
+                    while key.id in items_list:
+                        items_list.remove(key.id)
+
+        def splice(sp: te.Splicer) -> None:
+            sp.delete_entry(section, key.id)
+            if key.kind == "event":
+                for handler_id, name, seq in te.edge_lists(sp.tree):
+                    hits = [i for i, item in enumerate(seq) if item == key.id]
+                    for index in reversed(hits):
+                        sp.remove_item(handler_id, name, index)
+
+        self._edit(f"delete {key.kind} {key.id}", apply, splice)
+        return removal
+
+    def connect(self, handler_id: str, event_id: str, kind: te.EdgeField) -> None:
+        """Make a handler consume (`kind="consumes"`) or produce an event."""
+        node = self._node(handler_key(handler_id))
+        self._node(event_key(event_id))
+        current = (node or {}).get(kind)
+        if isinstance(current, list) and event_id in current:
+            raise EditError(f"{handler_id} already {kind} {event_id}")
+
+        def apply(data: Any) -> None:
+            items = data["handlers"]
+            if items[handler_id] is None:
+                items[handler_id] = {}
+            target = items[handler_id]
+            if isinstance(target.get(kind), list):
+                target[kind].append(event_id)
+            else:
+                target[kind] = [event_id]
+
+        h, e = handler_key(handler_id), event_key(event_id)
+        edge = (e, h) if kind == "consumes" else (h, e)
+        self._edit(
+            f"connect {edge[0].id} -> {edge[1].id}",
+            apply,
+            lambda sp: sp.append_item(handler_id, kind, event_id),
+            [edge],
+        )
+
+    def disconnect(self, handler_id: str, event_id: str, kind: te.EdgeField) -> None:
+        """Stop a handler consuming (or producing) an event."""
+        node = self._node(handler_key(handler_id))
+        current = (node or {}).get(kind)
+        if not isinstance(current, list) or event_id not in current:
+            raise EditError(f"{handler_id} does not {kind[:-1]} {event_id}")
+
+        def apply(data: Any) -> None:
+            items_list = data["handlers"][handler_id][kind]
+            while event_id in items_list:
+                items_list.remove(event_id)
+
+        def splice(sp: te.Splicer) -> None:
+            seq = sp.tree["handlers"][handler_id][kind]
+            for index in reversed([i for i, x in enumerate(seq) if x == event_id]):
+                sp.remove_item(handler_id, kind, index)
+
+        arrow = (
+            f"{event_id} -> {handler_id}"
+            if kind == "consumes"
+            else f"{handler_id} -> {event_id}"
+        )
+        self._edit(f"disconnect {arrow}", apply, splice)
+
+    def set_field(self, key: NodeKey, name: str, value: str | int | None) -> None:
+        """Set a field of a node; None or '' removes it (its default applies)."""
+        if name not in EDITABLE_FIELDS[key.kind]:
+            raise EditError(f"{key.kind}s have no editable field {name!r}")
+        node = self._node(key)
+        section = _SECTION[key.kind]
+        value = None if value in (None, "") else _field_value(key.kind, name, value)
+        if (node or {}).get(name) == value and (
+            value is not None or name not in (node or {})
+        ):
+            return
+
+        def apply(data: Any) -> None:
+            items = data[section]
+            if value is None:
+                if isinstance(items[key.id], dict):
+                    items[key.id].pop(name, None)
+                return
+            if items[key.id] is None:
+                items[key.id] = {}
+            items[key.id][name] = value
+
+        text = None if value is None else te.scalar_text(value)
+        self._edit(
+            f"set {name} of {key.id}",
+            apply,
+            lambda sp: sp.set_field(section, key.id, name, text),
+        )
+
+    # undo ------------------------------------------------------------------
+
+    @property
+    def can_undo(self) -> bool:
+        """True when there is an edit to undo."""
+        return bool(self._undo)
+
+    @property
+    def can_redo(self) -> bool:
+        """True when there is an undone edit to redo."""
+        return bool(self._redo)
+
+    def undo(self) -> str | None:
+        """Undo the last edit; returns its label (None when there was none)."""
+        if not self._undo:
+            return None
+        text, label = self._undo.pop()
+        self._redo.append((self._text, label))
+        self._load(text)
+        return label
+
+    def redo(self) -> str | None:
+        """Redo the last undone edit; returns its label."""
+        if not self._redo:
+            return None
+        text, label = self._redo.pop()
+        self._undo.append((self._text, label))
+        self._load(text)
+        return label
+
+    # disk ------------------------------------------------------------------
+
+    def save(self, *, allow_invalid: bool = False, force: bool = False) -> Path:
+        """Write the document to its file atomically, keeping `FILE.bak`."""
+        if not force and self.disk_changed():
+            raise ExternalChangeConflict(
+                f"{self.path} changed on disk since it was read; reload or overwrite"
+            )
+        if not self.is_valid and not allow_invalid and self._disk_valid:
+            errors = len(self.errors)
+            raise SaveRefused(
+                f"the flow has {errors} error{'s' if errors != 1 else ''}; "
+                f"not replacing the valid {self.path.name} (save a draft instead)"
+            )
+        data = _encode(self._text)
+        backup = self.backup_path if self.path.exists() else None
+        atomic_write(self.path, data, backup=backup)
+        self._saved_text = self._text
+        self._disk = Fingerprint.of(self.path, data)
+        self._disk_valid = self.is_valid
+        log.info("saved %s", self.path)
+        return self.path
+
+    def save_draft(self) -> Path:
+        """Write the document to `draft_path`, leaving the flow file alone."""
+        atomic_write(self.draft_path, _encode(self._text))
+        return self.draft_path
+
+    def disk_changed(self) -> bool:
+        """True when the file on disk is no longer what was last read or saved."""
+        if self._disk is None:
+            return self.path.exists()
+        if self._disk.same_stat(self.path):
+            return False
+        now = Fingerprint.of(self.path)
+        if now is None:
+            return True
+        if now.sha256 == self._disk.sha256:
+            self._disk = now  # touched, not changed
+            return False
+        return True
+
+    def reload_if_changed(self) -> ReloadStatus:
+        """Reload when the file changed on disk, unless that would drop
+        unsaved edits (then report CONFLICT and change nothing)."""
+        if not self.disk_changed():
+            return ReloadStatus.UNCHANGED
+        if not self.path.exists():
+            return ReloadStatus.MISSING
+        if self.dirty:
+            return ReloadStatus.CONFLICT
+        self.reload()
+        return ReloadStatus.RELOADED
+
+    def reload(self) -> None:
+        """Take the file on disk, dropping unsaved edits (undo brings them back)."""
+        data = self.path.read_bytes()
+        text = _decode(data)
+        if text != self._text:
+            self._undo.append((self._text, "reload from disk"))
+            self._redo.clear()
+            self._load(text)
+        self._saved_text = text
+        self._disk = Fingerprint.of(self.path, data)
+        self._disk_valid = self.is_valid
+
+    def keep_local(self) -> None:
+        """Keep the unsaved edits over a changed file: the next save replaces
+        the file without a conflict."""
+        data = self.path.read_bytes()
+        self._saved_text = _decode(data)
+        self._disk = Fingerprint.of(self.path, data)
+        self._disk_valid = validate(self._saved_text, str(self.path)).flow is not None
+
+
+def _decode(data: bytes) -> str:
+    # surrogateescape: bytes that are not UTF-8 survive a save unchanged.
+    return data.decode("utf-8", errors="surrogateescape")
+
+
+def _encode(text: str) -> bytes:
+    return text.encode("utf-8", errors="surrogateescape")
+
+
+def _check_id(node_id: str) -> None:
+    import re
+
+    if not isinstance(node_id, str) or not re.fullmatch(ID_PATTERN, node_id):
+        raise EditError(f"{node_id!r} is not a valid id (letters, digits, . _ -)")
+    if len(node_id) > 249:
+        raise EditError("ids are at most 249 characters")
+
+
+def _field_value(kind: str, name: str, value: str | int) -> str | int:
+    if name not in EDITABLE_FIELDS[kind]:
+        raise EditError(f"{kind}s have no editable field {name!r}")
+    if name == "partitions":
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            raise EditError(
+                f"partitions must be a whole number, not {value!r}"
+            ) from None
+        return number
+    return str(value)
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(te.scalar_text(v) for v in value) + "]"
+    return te.scalar_text(value)
+
+
+def _rename_key(items: Any, old: str, new: str, value: Any) -> None:
+    """Rename a mapping key in place, keeping its position."""
+    position = list(items).index(old)
+    del items[old]
+    if hasattr(items, "insert"):
+        items.insert(position, new, value)
+    else:
+        items[new] = value
+
+
+def _refuse_cycles(
+    data: Any, new_edges: Iterable[tuple[NodeKey, NodeKey]], path: Path
+) -> None:
+    """Raise CycleError when one of `new_edges` closes a cycle in `data`."""
+    new_edges = list(new_edges)
+    if not new_edges:
+        return
+    graph = FlowGraph(_lenient_flow(data, path)).full
+    for u, v in new_edges:
+        if u in graph and v in graph and nx.has_path(graph, v, u):
+            raise CycleError([u, *nx.shortest_path(graph, v, u)])
+
+
+def _lenient_flow(data: Any, path: Path) -> Flow:
+    """A Flow built without validation from whatever `data` holds, for drawing
+    a draft that has errors."""
+    data = data if isinstance(data, dict) else {}
+    events: dict[str, Event] = {}
+    handlers: dict[str, Handler] = {}
+    raw_events = data.get("events")
+    if isinstance(raw_events, dict):
+        for key, node in raw_events.items():
+            node = node if isinstance(node, dict) else {}
+            topic = node.get("topic")
+            events[str(key)] = Event.model_construct(
+                id=str(key), topic=str(topic) if topic else str(key)
+            )
+    raw_handlers = data.get("handlers")
+    if isinstance(raw_handlers, dict):
+        for key, node in raw_handlers.items():
+            node = node if isinstance(node, dict) else {}
+            edges = {}
+            for name in ("consumes", "produces"):
+                items = node.get(name)
+                items = items if isinstance(items, list) else []
+                edges[name] = tuple(str(i) for i in items if isinstance(i, str))
+            handlers[str(key)] = Handler.model_construct(
+                id=str(key), group=str(node.get("group") or key), **edges
+            )
+    return Flow.model_construct(
+        edaviz=1,
+        name=str(data.get("name") or path.stem),
+        cluster=ClusterSettings(),
+        events=events,
+        handlers=handlers,
+    )
