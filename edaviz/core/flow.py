@@ -23,7 +23,13 @@ NodeId = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=249)]
 class _Strict(BaseModel):
     """Base for flow models: unknown fields are errors, instances are frozen."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # Attribute docstrings become field descriptions in `edaviz schema`.
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+        use_attribute_docstrings=True,
+    )
 
 
 class ClusterSettings(_Strict):
