@@ -1,17 +1,129 @@
-"""`edaviz export`: placeholder until its issue lands."""
+"""`edaviz export`: write a flow's graph to SVG, PNG, Mermaid, DOT or JSON."""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+from edaviz.core.flow import Flow
+from edaviz.errors import UsageError
+from edaviz.export import EXTENSIONS, FORMATS, export_flow, format_for_path
+from edaviz.export.redact import safe_bootstrap
+from edaviz.kafka.connection import (
+    ConnectionSettings,
+    add_connection_arguments,
+    resolve_settings,
+)
+from edaviz.metrics.snapshot import Snapshot
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """\
+Write the graph of a flow to a file, for design documents, incident reports and
+wikis. The format follows the file's extension unless --format is given:
+  .svg  vector drawing          .png          raster image of the drawing
+  .mmd  Mermaid flowchart       .dot / .gv    Graphviz DOT
+  .json flow, layout and (with --live) the metrics snapshot
+With --live, edaviz connects to the cluster, measures once (as
+`edaviz watch --once` does) and puts lag, rates and health on the edges.
+"""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `export` sub-command."""
-    parser = subparsers.add_parser("export", help="(not available yet)")
+    parser = subparsers.add_parser(
+        "export",
+        help="write the graph to SVG, PNG, Mermaid, DOT or JSON",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("flow", metavar="FLOW", help="the flow file (YAML)")
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        required=True,
+        help="the file to write; replaced atomically if it exists",
+    )
+    parser.add_argument(
+        "-f",
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="output format (default: from the extension of FILE: "
+        + ", ".join(EXTENSIONS)
+        + ")",
+    )
+    parser.add_argument(
+        "--view",
+        choices=("full", "events"),
+        default="full",
+        help="full: events and handlers (default); events: events only, linked "
+        "through the handlers between them",
+    )
+    parser.add_argument(
+        "--direction",
+        choices=("LR", "TB"),
+        default="LR",
+        help="lay the flow out left to right (default) or top to bottom",
+    )
+    parser.add_argument(
+        "--live",
+        action="store_true",
+        help="measure the cluster once and show lag, rates and health",
+    )
+    add_connection_arguments(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Say that this command is not available yet."""
-    print("edaviz export is not available yet")
-    return 2
+    """Load the flow, optionally measure it once, and write the export."""
+    from edaviz.core.loader import load_flow_or_raise
+
+    output = Path(args.output)
+    fmt = format_for_path(output, args.format)
+    flow = load_flow_or_raise(Path(args.flow))
+
+    snapshot = None
+    settings = None
+    if args.live:
+        snapshot, settings = _measure(flow, args)
+
+    written = export_flow(
+        flow,
+        output,
+        fmt,
+        view=args.view,
+        snapshot=snapshot,
+        direction=args.direction,
+        settings=settings,
+    )
+    print(f"wrote {written} ({fmt})", file=sys.stderr)
+    return 0
+
+
+def _measure(
+    flow: Flow, args: argparse.Namespace
+) -> tuple[Snapshot, ConnectionSettings]:
+    """One measured snapshot of the flow, as `watch --once` takes it."""
+    settings = resolve_settings(args, flow.cluster.bootstrap)
+    try:
+        from edaviz.metrics.engine import measure_once
+    except ImportError as exc:
+        raise UsageError(f"--live is not available in this build: {exc}") from exc
+
+    print(
+        f"edaviz: measuring {flow.name} on {safe_bootstrap(settings.bootstrap)} ...",
+        file=sys.stderr,
+        end="",
+        flush=True,
+    )
+    started = time.monotonic()
+    try:
+        snapshot = measure_once(flow, settings)
+    finally:
+        print(f" {time.monotonic() - started:.1f}s", file=sys.stderr, flush=True)
+    return snapshot, settings

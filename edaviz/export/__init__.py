@@ -17,9 +17,9 @@ from xml.sax.saxutils import escape
 
 from edaviz.core.flow import Flow
 from edaviz.errors import EdavizError, UsageError
-from edaviz.export.dot import render_dot
+from edaviz.export.dot import dot_string, render_dot
 from edaviz.export.jsondoc import render_json
-from edaviz.export.mermaid import render_mermaid
+from edaviz.export.mermaid import mermaid_text, render_mermaid
 from edaviz.export.png import render_png
 from edaviz.export.redact import scrub, secrets_of
 from edaviz.export.scene import Direction, Scene, View, build_scene
@@ -119,7 +119,7 @@ def _scrub_all(text: str, secrets: set[str]) -> str:
     forms: set[str] = set()
     for secret in secrets:
         forms.update({secret, escape(secret), json.dumps(secret)[1:-1]})
-        forms.add(secret.replace("\\", "\\\\").replace('"', '\\"'))
+        forms.update({dot_string(secret)[1:-1], mermaid_text(secret)})
     return scrub(text, forms)
 
 

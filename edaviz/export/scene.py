@@ -16,6 +16,7 @@ import networkx as nx
 
 from edaviz.core.flow import Flow
 from edaviz.core.graph import FlowGraph, NodeKey
+from edaviz.errors import EdavizError
 from edaviz.export import labels
 from edaviz.export.redact import safe_bootstrap
 from edaviz.layout import Layout, compute_layout
@@ -94,9 +95,13 @@ class Scene:
             for pair, edge in self.edges.items()
             if edge.label_size is not None
         }
-        return compute_layout(
-            self.graph, sizes, direction=self.direction, label_sizes=label_sizes
-        )
+        try:
+            return compute_layout(
+                self.graph, sizes, direction=self.direction, label_sizes=label_sizes
+            )
+        except ValueError as exc:
+            # The loader rejects cyclic flows; a flow built in code may not be.
+            raise EdavizError(f"cannot lay out {self.flow.name!r}: {exc}") from exc
 
     @property
     def title(self) -> str:

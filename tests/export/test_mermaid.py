@@ -1,0 +1,90 @@
+"""Mermaid export: a structural check of the flowchart text."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from edaviz.core.flow import Flow
+from edaviz.core.graph import FlowGraph
+from edaviz.export import export_bytes
+from edaviz.export.mermaid import mermaid_ids, mermaid_text
+from edaviz.metrics.snapshot import Snapshot
+
+ID = r"[A-Za-z][A-Za-z0-9_]*"
+LABEL = r'"[^"\n]*"'
+EVENT_NODE = re.compile(rf"^    ({ID})\(\[({LABEL})\]\)$")
+HANDLER_NODE = re.compile(rf"^    ({ID})\[\[({LABEL})\]\]$")
+EDGE = re.compile(rf"^    ({ID}) -->(?:\|({LABEL})\|)? ({ID})$")
+LINK_STYLE = re.compile(
+    r"^    linkStyle ([0-9,]+) stroke:#[0-9a-f]{6},stroke-width:2px$"
+)
+
+
+def parse(text: str) -> dict:
+    """Split the chart into nodes, edges and styles; fail on any unknown line."""
+    lines = text.splitlines()
+    assert lines[0] == "---" and lines[1].startswith("title: ") and lines[2] == "---"
+    assert lines[3] in ("flowchart LR", "flowchart TB")
+    chart = {"events": {}, "handlers": {}, "edges": [], "links": [], "classes": []}
+    for line in lines[4:]:
+        if m := EVENT_NODE.match(line):
+            chart["events"][m[1]] = m[2]
+        elif m := HANDLER_NODE.match(line):
+            chart["handlers"][m[1]] = m[2]
+        elif m := EDGE.match(line):
+            chart["edges"].append((m[1], m[3], m[2]))
+        elif m := LINK_STYLE.match(line):
+            chart["links"].extend(int(i) for i in m[1].split(","))
+        elif line.startswith(("    classDef ", "    class ")):
+            chart["classes"].append(line.split())
+        else:
+            pytest.fail(f"unexpected Mermaid line: {line!r}")
+    return chart
+
+
+@pytest.mark.parametrize("view", ["full", "events"])
+def test_every_node_and_edge_in_the_chart(flow: Flow, view: str) -> None:
+    graph = FlowGraph(flow).view(view)
+    ids = mermaid_ids(list(graph.nodes))
+    chart = parse(export_bytes(flow, "mermaid", view=view).decode())
+
+    events = {ids[k] for k in graph.nodes if k.kind == "event"}
+    handlers = {ids[k] for k in graph.nodes if k.kind == "handler"}
+    assert set(chart["events"]) == events
+    assert set(chart["handlers"]) == handlers
+    assert {(u, v) for u, v, _ in chart["edges"]} == {
+        (ids[u], ids[v]) for u, v in graph.edges
+    }
+    assert len(chart["edges"]) == graph.number_of_edges()
+    assert not chart["links"]
+
+
+def test_ids_are_sanitised_and_unique(flow: Flow) -> None:
+    graph = FlowGraph(flow).full
+    ids = mermaid_ids(list(graph.nodes))
+    assert len(set(ids.values())) == len(ids)
+    assert ids[("handler", "end")] == "h_end"  # never the bare keyword `end`
+    assert ids[("event", "audit")] != ids[("handler", "audit")]
+    assert ids[("event", "order.placed")] == "e_order_placed"
+
+
+def test_labels_escape_special_characters() -> None:
+    assert mermaid_text('a "b" <c> & #d | `e`') == (
+        "a #quot;b#quot; #lt;c#gt; #amp; #35;d #124; #96;e#96;"
+    )
+
+
+def test_live_chart_has_numbers_and_health_styles(
+    flow: Flow, snapshot: Snapshot
+) -> None:
+    chart = parse(export_bytes(flow, "mermaid", snapshot=snapshot).decode())
+    labels = {(u, v): label for u, v, label in chart["edges"]}
+    assert labels[("e_order_placed", "h_pay")] == '"lag 1,204 · 3.5/s · STALL"'
+    assert labels[("e_payment_done", "h_end")] == '"lag 77 · 0.0/s · STOP"'
+    assert sorted(chart["links"]) == list(range(len(chart["edges"])))
+    defined = {c[1] for c in chart["classes"] if c[0] == "classDef"}
+    assert {"health_stall", "health_stop", "event", "handler"} <= defined
+    assigned = {c[1]: c[2] for c in chart["classes"] if c[0] == "class"}
+    assert assigned["h_pay"] == "health_stall"
