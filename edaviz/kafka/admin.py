@@ -1,0 +1,289 @@
+"""Batched, read-only cluster queries: topic partitions, offsets, groups.
+
+One poll of a flow costs, whatever the traffic:
+
+- 1 Metadata request for the flow's topics (auto-creation explicitly off);
+- 2 ListOffsets requests per partition leader (latest and earliest offsets);
+- 1 DescribeGroups request per group coordinator, for all of its flow groups;
+- 1 OffsetFetch request per group, to its coordinator (aiokafka speaks
+  OffsetFetch up to v3, one group per request; v8 batches groups);
+- FindCoordinator once per group, then only after the coordinator moves.
+
+Nothing here joins a group, commits, creates a topic or produces.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment
+from aiokafka.errors import for_code
+from aiokafka.protocol.admin import (
+    DescribeGroupsRequest_v3,
+    DescribeGroupsResponse_v3,
+)
+from aiokafka.protocol.api import Request
+from aiokafka.protocol.commit import OffsetFetchRequest
+from aiokafka.protocol.coordination import FindCoordinatorRequest
+from aiokafka.protocol.metadata import MetadataRequest
+from aiokafka.protocol.offset import OffsetRequest
+
+from edaviz.kafka.connection import ConnectionSettings
+from edaviz.metrics.snapshot import MemberInfo
+
+log = logging.getLogger(__name__)
+
+TopicPart = tuple[str, int]
+
+LATEST = -1
+EARLIEST = -2
+
+# Error codes that mean "ask again for the coordinator".
+_COORDINATOR_MOVED = {14, 15, 16}  # LOAD_IN_PROGRESS, NOT_AVAILABLE, NOT_COORDINATOR
+
+
+class _DescribeGroupsV3(DescribeGroupsRequest_v3):
+    # aiokafka 0.14 decodes a v3 answer with the v2 layout, which misreads every
+    # group after the first; this pairs v3 with its own response layout.
+    RESPONSE_TYPE = DescribeGroupsResponse_v3
+
+
+class _DescribeGroups(Request[_DescribeGroupsV3]):
+    """DescribeGroups v3 for many groups in one request."""
+
+    API_KEY = 15
+
+    def __init__(self, groups: list[str]) -> None:
+        self._groups = groups
+
+    def build(self, request_struct_class: type[_DescribeGroupsV3]) -> _DescribeGroupsV3:
+        """The request body: the groups, without authorized operations."""
+        return request_struct_class(self._groups, False)
+
+
+@dataclass(frozen=True, slots=True)
+class TopicMeta:
+    """A topic as the cluster metadata describes it."""
+
+    name: str
+    exists: bool
+    leaders: dict[int, int] = field(default_factory=dict)
+    """Leader broker id per partition (-1 while a partition has no leader)."""
+    error: str | None = None
+
+    @property
+    def partitions(self) -> list[int]:
+        """Partition numbers, ascending."""
+        return sorted(self.leaders)
+
+
+@dataclass(frozen=True, slots=True)
+class GroupInfo:
+    """A consumer group's state and members."""
+
+    group: str
+    state: str | None
+    members: tuple[MemberInfo, ...] = ()
+    error: str | None = None
+
+
+class RequestCounter:
+    """Counts the requests a Kafka client sends, by request class name."""
+
+    def __init__(self) -> None:
+        self.by_kind: Counter[str] = Counter()
+
+    @property
+    def total(self) -> int:
+        """Requests sent so far."""
+        return sum(self.by_kind.values())
+
+    def wrap(self, client: Any) -> None:
+        """Count every `client.send` from now on."""
+        send = client.send
+
+        async def counting_send(node_id: Any, request: Any, **kwargs: Any) -> Any:
+            self.by_kind[type(request).__name__] += 1
+            return await send(node_id, request, **kwargs)
+
+        client.send = counting_send
+
+
+class ClusterReader:
+    """Read-only admin queries for one flow, batched per broker and coordinator."""
+
+    def __init__(self, settings: ConnectionSettings) -> None:
+        kwargs = settings.client_kwargs()
+        self._admin = AIOKafkaAdminClient(**kwargs)
+        self._client = self._admin._client
+        self.requests = RequestCounter()
+        self.requests.wrap(self._client)
+        self._coordinators: dict[str, int] = {}
+
+    async def start(self) -> None:
+        """Connect to the bootstrap servers."""
+        await self._admin.start()
+
+    async def close(self) -> None:
+        """Close every connection."""
+        await self._admin.close()
+
+    def _any_node(self) -> int | str:
+        node = self._client.get_random_node()
+        return node if node is not None else "bootstrap"
+
+    async def topics(self, names: Iterable[str]) -> dict[str, TopicMeta]:
+        """Partitions and leaders of `names`; missing topics are not created."""
+        wanted = sorted(set(names))
+        if not wanted:
+            return {}
+        request = MetadataRequest(wanted, allow_auto_topic_creation=False)
+        response = await self._client.send(self._any_node(), request)
+        result: dict[str, TopicMeta] = {}
+        for entry in response.topics:
+            error_code, name = entry[0], entry[1]
+            partitions = entry[-1]
+            if error_code:
+                result[name] = TopicMeta(
+                    name, exists=False, error=for_code(error_code).__name__
+                )
+                continue
+            leaders = {p[1]: p[2] for p in partitions}
+            result[name] = TopicMeta(name, exists=True, leaders=leaders)
+        for name in wanted:
+            result.setdefault(name, TopicMeta(name, exists=False))
+        return result
+
+    async def list_offsets(
+        self, metas: Iterable[TopicMeta], which: int = LATEST
+    ) -> dict[TopicPart, int]:
+        """Latest (or earliest) offset of every partition, one request per leader."""
+        by_leader: dict[int, dict[str, list[tuple[int, int]]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        for meta in metas:
+            for partition, leader in meta.leaders.items():
+                if leader >= 0:
+                    by_leader[leader][meta.name].append((partition, which))
+        answers = await asyncio.gather(
+            *(
+                self._client.send(leader, OffsetRequest(-1, 0, list(data.items())))
+                for leader, data in by_leader.items()
+            )
+        )
+        offsets: dict[TopicPart, int] = {}
+        for response in answers:
+            for topic, parts in response.topics:
+                for part, error_code, *info in parts:
+                    if error_code == 0 and info:
+                        offsets[(topic, part)] = info[-1]
+                    else:
+                        log.debug(
+                            "ListOffsets %s-%s: error %s", topic, part, error_code
+                        )
+        return offsets
+
+    async def _coordinator(self, group: str) -> int:
+        node = self._coordinators.get(group)
+        if node is None:
+            response = await self._client.send(
+                self._any_node(), FindCoordinatorRequest(group, 0)
+            )
+            if response.error_code:
+                raise for_code(response.error_code)(f"no coordinator for {group}")
+            node = response.coordinator_id
+            self._coordinators[group] = node
+        return node
+
+    async def describe_groups(self, groups: Iterable[str]) -> dict[str, GroupInfo]:
+        """State and members of `groups`, one request per coordinator."""
+        wanted = sorted(set(groups))
+        nodes = await asyncio.gather(*(self._coordinator(g) for g in wanted))
+        by_node: dict[int, list[str]] = defaultdict(list)
+        for group, node in zip(wanted, nodes, strict=True):
+            by_node[node].append(group)
+        answers = await asyncio.gather(
+            *(self._client.send(n, _DescribeGroups(gs)) for n, gs in by_node.items())
+        )
+        result: dict[str, GroupInfo] = {}
+        for response in answers:
+            for (
+                error_code,
+                group,
+                state,
+                _ptype,
+                _proto,
+                members,
+                *_,
+            ) in response.groups:
+                if error_code:
+                    if error_code in _COORDINATOR_MOVED:
+                        self._coordinators.pop(group, None)
+                    error = for_code(error_code).__name__
+                    result[group] = GroupInfo(group, None, error=error)
+                    continue
+                result[group] = GroupInfo(
+                    group, state or None, tuple(_member(m) for m in members)
+                )
+        return result
+
+    async def committed(
+        self, group: str, partitions: Iterable[TopicPart]
+    ) -> dict[TopicPart, int | None]:
+        """The group's committed offset per partition (None: no commit)."""
+        by_topic: dict[str, list[int]] = defaultdict(list)
+        for topic, partition in partitions:
+            by_topic[topic].append(partition)
+        if not by_topic:
+            return {}
+        node = await self._coordinator(group)
+        request = OffsetFetchRequest(group, list(by_topic.items()))
+        response = await self._client.send(node, request)
+        top_error = getattr(response, "error_code", 0)
+        if top_error:
+            if top_error in _COORDINATOR_MOVED:
+                self._coordinators.pop(group, None)
+            raise for_code(top_error)(f"cannot fetch offsets of group {group}")
+        result: dict[TopicPart, int | None] = {}
+        for topic, parts in response.topics:
+            for partition, offset, _metadata, error_code in parts:
+                if error_code:
+                    log.debug(
+                        "OffsetFetch %s %s-%s: %s", group, topic, partition, error_code
+                    )
+                    continue
+                result[(topic, partition)] = offset if offset >= 0 else None
+        return result
+
+    async def committed_many(
+        self, wanted: dict[str, list[TopicPart]]
+    ) -> dict[str, dict[TopicPart, int | None]]:
+        """Committed offsets of several groups, their requests sent together."""
+        groups = list(wanted)
+        answers = await asyncio.gather(*(self.committed(g, wanted[g]) for g in groups))
+        return dict(zip(groups, answers, strict=True))
+
+
+def _member(raw: tuple) -> MemberInfo:
+    member_id, client_id, host, _metadata, assignment = raw[:5]
+    return MemberInfo(member_id, client_id, host, decode_assignment(assignment))
+
+
+def decode_assignment(data: bytes | None) -> tuple[tuple[str, int], ...]:
+    """The (topic, partition) pairs of a consumer-protocol member assignment."""
+    if not data:
+        return ()
+    try:
+        decoded = ConsumerProtocolMemberAssignment.decode(data)
+    except Exception:  # noqa: BLE001 - non-consumer protocols carry other bytes
+        log.debug("member assignment is not in the consumer protocol format")
+        return ()
+    return tuple(
+        sorted((topic, p) for topic, parts in decoded.assignment for p in parts)
+    )
