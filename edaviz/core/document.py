@@ -366,7 +366,7 @@ class FlowDocument:
 
         def splice(sp: te.Splicer) -> None:
             line, col = sp.tree[section].lc.key(key.id)
-            sp.replace_token(line, col, te.scalar_text(new_id))
+            sp.rewrite_scalar(line, col, new_id)
             if pin:
                 sp.set_field(section, key.id, binding, te.scalar_text(key.id))
             if key.kind == "event":
@@ -374,9 +374,7 @@ class FlowDocument:
                     seq = sp.tree["handlers"][handler_id][name]
                     for index, item in enumerate(seq):
                         if item == key.id:
-                            sp.replace_token(
-                                *seq.lc.item(index), te.scalar_text(new_id)
-                            )
+                            sp.rewrite_scalar(*seq.lc.item(index), new_id)
 
         self._edit(f"rename {key.kind} {key.id} to {new_id}", apply, splice)
         return NodeKey(key.kind, new_id)
@@ -528,7 +526,8 @@ class FlowDocument:
 
     def save(self, *, allow_invalid: bool = False, force: bool = False) -> Path:
         """Write the document to its file atomically, keeping `FILE.bak`."""
-        if not force and self.disk_changed():
+        # A file deleted meanwhile is simply written again: nothing is lost.
+        if not force and self.path.exists() and self.disk_changed():
             raise ExternalChangeConflict(
                 f"{self.path} changed on disk since it was read; reload or overwrite"
             )

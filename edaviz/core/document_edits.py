@@ -255,6 +255,18 @@ class Splicer:
         end = _token_end(self.lines[line], col)
         self.replace(self.offset(line, col), self.offset(line, end), text)
 
+    def rewrite_scalar(self, line: int, col: int, value: str | int) -> None:
+        """Replace the scalar at (`line`, `col`) by `value`, keeping its quote
+        style when it was quoted."""
+        quote = self.lines[line][col : col + 1]
+        if quote == "'" and isinstance(value, str):
+            text = "'" + value.replace("'", "''") + "'"
+        elif quote == '"' and isinstance(value, str):
+            text = json.dumps(value, ensure_ascii=False)
+        else:
+            text = scalar_text(value)
+        self.replace_token(line, col, text)
+
     def delete_lines(self, first: int, last: int) -> None:
         """Delete lines first..last (inclusive), and one blank line after them
         when a blank line also precedes them, so gaps do not pile up."""
@@ -505,7 +517,10 @@ class Splicer:
             if any(item_line != line for item_line, _ in cols):
                 raise SpliceUnsupported("flow list spans lines")
             start = cols[index][1]
-            if index + 1 < len(seq):
+            if len(seq) == 1:
+                start = seq.lc.col + 1
+                end = self._closing_bracket(row, seq.lc.col)
+            elif index + 1 < len(seq):
                 end = cols[index + 1][1]
             else:
                 end = _token_end(row, start)
