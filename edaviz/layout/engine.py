@@ -133,11 +133,21 @@ def compute_layout(
             ]
             for a, b in zip(chain, chain[1:], strict=False):
                 r = items.rank[a]
-                track = component.plans[r].track_of.get((a, b))
-                if track is not None:
-                    column = track_start[r] + track * (TRACK_GAP + 1)
-                    points.append((column, port(items, pos, a) + off))
-                    points.append((column, port(items, pos, b) + off))
+                plan = component.plans[r]
+                track = plan.track_of.get((a, b))
+                if track is None:
+                    continue
+                jog = plan.jog_of.get((a, b))
+                column = track_start[r] + track * (TRACK_GAP + 1)
+                start = port(items, pos, a) + off
+                if jog is not None:
+                    # Step aside to a free row first (see routing._add_jogs).
+                    aside = track_start[r] + jog[0] * (TRACK_GAP + 1)
+                    row = jog[1] + off
+                    points += [(aside, start), (aside, row), (column, row)]
+                else:
+                    points.append((column, start))
+                points.append((column, port(items, pos, b) + off))
             last = chain[-1]
             points.append((lead(last) - 1, port(items, pos, last) + off))
             label_at = None

@@ -161,17 +161,15 @@ def rank_crossings(items: ItemGraph, upper: list[int], position: list[int]) -> i
     size = max(p for _, p in pairs) + 1
     tree = [0] * (size + 1)
     count = 0
-    seen = 0
     # Fenwick tree over lower positions: each link crosses the earlier links
     # that end strictly further along the lower rank.
-    for _, lower in pairs:
+    for seen, (_, lower) in enumerate(pairs):
         i = lower + 1
         not_greater = 0
         while i > 0:
             not_greater += tree[i]
             i -= i & -i
         count += seen - not_greater
-        seen += 1
         i = lower + 1
         while i <= size:
             tree[i] += 1

@@ -33,13 +33,23 @@ class _Group:
     right_rows: set[int] = field(default_factory=set)
     low: int = 0
     high: int = 0
+    owner: int | None = None
+    """For a jog: the key of the group whose outgoing line it carries."""
 
 
 @dataclass
 class ChannelPlan:
-    """Track assignment of one channel: the column index of each bent link."""
+    """Track assignment of one channel.
+
+    Attributes:
+        track_of: the column index of each bent link's track.
+        jog_of: for links that first step aside to a free row, the column index
+            of that step and the row.
+        tracks: how many columns the channel needs.
+    """
 
     track_of: dict[tuple[int, int], int]
+    jog_of: dict[tuple[int, int], tuple[int, int]]
     tracks: int
 
 
@@ -62,15 +72,21 @@ def plan_channel(items: ItemGraph, upper: list[int], pos: list[int]) -> ChannelP
             group.right_rows.add(port(items, pos, v))
 
     bent: list[_Group] = []
+    port_rows: set[int] = set()
     for group in groups.values():
         rows = group.left_rows | group.right_rows
+        port_rows |= rows
         group.low, group.high = min(rows), max(rows)
         if group.low != group.high:
             bent.append(group)
     if not bent:
-        return ChannelPlan({}, 0)
+        return ChannelPlan({}, {}, 0)
 
     near = _near_pairs(bent)
+    jogs = _add_jogs(bent, near, port_rows)
+    if jogs:
+        bent.extend(jogs)
+        near = _near_pairs(bent)
     order = _order_groups(bent, near)
     rank_of = {g.key: i for i, g in enumerate(order)}
     column: dict[int, int] = {}
@@ -83,7 +99,67 @@ def plan_channel(items: ItemGraph, upper: list[int], pos: list[int]) -> ChannelP
         column[group.key] = max(before) + 1 if before else 0
 
     track_of = {link: column[group.key] for group in bent for link in group.links}
-    return ChannelPlan(track_of, max(column.values()) + 1)
+    by_key = {group.key: group for group in bent}
+    jog_of = {
+        link: (column[jog.key], min(jog.right_rows))
+        for jog in jogs
+        for link in by_key[jog.owner].links  # type: ignore[index]
+    }
+    return ChannelPlan(track_of, jog_of, max(column.values()) + 1)
+
+
+def _add_jogs(
+    groups: list[_Group], near: dict[int, list[_Group]], taken: set[int]
+) -> list[_Group]:
+    """Resolve pairs that overlap in either track order with a jog.
+
+    Two links that swap rows (one leaves on the row the other enters, and the
+    other way round) overlap whichever goes left. One of them then leaves its
+    row early, on a jog track of its own, and reaches its main track along a
+    row no item uses, so the two cross once instead.
+    """
+    jogs: list[_Group] = []
+    next_key = max(group.key for group in groups) + 1
+    jogged: set[int] = set()
+    for first in groups:
+        for second in near[first.key]:
+            if first.key in jogged or second.key in jogged:
+                continue
+            if min(_cost(first, second), _cost(second, first)) < OVERLAP_COST:
+                continue
+            if len(second.left_rows) == 1:
+                mover, other = second, first
+            elif len(first.left_rows) == 1:
+                mover, other = first, second
+            else:
+                continue
+            (row,) = mover.left_rows
+            target = min(mover.right_rows & other.left_rows, default=None)
+            if target is None:
+                continue
+            step = 1 if target > row else -1
+            free = next(
+                (r for r in range(row + step, target, step) if r not in taken), None
+            )
+            if free is None:
+                continue
+            taken.add(free)
+            jogs.append(
+                _Group(
+                    key=next_key,
+                    left_rows={row},
+                    right_rows={free},
+                    low=min(row, free),
+                    high=max(row, free),
+                    owner=mover.key,
+                )
+            )
+            next_key += 1
+            mover.left_rows = {free}
+            rows = mover.left_rows | mover.right_rows
+            mover.low, mover.high = min(rows), max(rows)
+            jogged.add(mover.key)
+    return jogs
 
 
 def _near_pairs(groups: list[_Group]) -> dict[int, list[_Group]]:
@@ -126,6 +202,11 @@ def _order_groups(groups: list[_Group], near: dict[int, list[_Group]]) -> list[_
     for group in groups:
         for other in near[group.key]:
             if other.key <= group.key:
+                continue
+            if other.owner == group.key:
+                # A jog always sits left of the track it leads to.
+                prefer[other.key][group.key] = OVERLAP_COST
+                incoming[group.key][other.key] = OVERLAP_COST
                 continue
             ahead = _cost(group, other)
             behind = _cost(other, group)

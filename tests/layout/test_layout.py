@@ -1,0 +1,247 @@
+"""Unit tests of the layered layout: geometry, layering, determinism, crossings."""
+
+from __future__ import annotations
+
+import random
+
+import networkx as nx
+import pytest
+
+from edaviz.core.graph import event_key, handler_key
+from edaviz.layout import (
+    EdgeRoute,
+    Layout,
+    NodeBox,
+    compute_layout,
+    count_crossings,
+)
+from tests.layout.checks import check_layout, sizes_for
+
+DIRECTIONS = ("LR", "TB")
+
+
+def chain() -> nx.DiGraph:
+    return nx.DiGraph([("a", "b"), ("b", "c"), ("c", "d")])
+
+
+def diamond() -> nx.DiGraph:
+    return nx.DiGraph(
+        [("top", "left"), ("top", "right"), ("left", "end"), ("right", "end")]
+    )
+
+
+def fan_out_in() -> nx.DiGraph:
+    graph = nx.DiGraph()
+    for i in range(5):
+        graph.add_edge("source", f"worker-{i}")
+        graph.add_edge(f"worker-{i}", "sink")
+    return graph
+
+
+def flow_like() -> nx.DiGraph:
+    """An order flow with NodeKey tuples, a long edge and a second component."""
+    graph = nx.DiGraph()
+    steps = [
+        (event_key("order-placed"), handler_key("payments")),
+        (handler_key("payments"), event_key("payment-taken")),
+        (handler_key("payments"), event_key("payment-failed")),
+        (event_key("payment-taken"), handler_key("shipping")),
+        (event_key("order-placed"), handler_key("audit")),
+        (event_key("payment-failed"), handler_key("audit")),
+        (handler_key("shipping"), event_key("order-shipped")),
+        (event_key("order-shipped"), handler_key("audit")),
+        (event_key("stock-changed"), handler_key("catalogue")),
+    ]
+    graph.add_edges_from(steps)
+    graph.add_node(event_key("heartbeat"))
+    return graph
+
+
+def random_dag(nodes: int, edges: int, seed: int) -> nx.DiGraph:
+    """A DAG with random edges between nodes in a random hidden order."""
+    rng = random.Random(seed)
+    graph = nx.DiGraph()
+    graph.add_nodes_from(f"n{i}" for i in range(nodes))
+    while graph.number_of_edges() < edges:
+        a, b = sorted(rng.sample(range(nodes), 2))
+        if b - a <= 6 or rng.random() < 0.1:
+            graph.add_edge(f"n{a}", f"n{b}")
+    return graph
+
+
+GRAPHS = {
+    "chain": chain,
+    "diamond": diamond,
+    "fan": fan_out_in,
+    "flow": flow_like,
+    "random": lambda: random_dag(40, 55, seed=7),
+}
+
+
+@pytest.mark.parametrize("direction", DIRECTIONS)
+@pytest.mark.parametrize("name", sorted(GRAPHS))
+@pytest.mark.parametrize("labelled", [False, True])
+def test_layout_properties(name: str, direction: str, labelled: bool) -> None:
+    graph = GRAPHS[name]()
+    sizes = sizes_for(graph)
+    labels = {edge: (9, 1) for edge in graph.edges} if labelled else None
+    layout = compute_layout(graph, sizes, direction=direction, label_sizes=labels)
+    assert layout.direction == direction
+    check_layout(layout, graph, sizes, labels)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_graphs_keep_every_property(seed: int) -> None:
+    rng = random.Random(seed)
+    graph = random_dag(rng.randint(5, 60), 0, seed)
+    graph = random_dag(graph.number_of_nodes(), graph.number_of_nodes() + seed, seed)
+    sizes = {node: (rng.randint(3, 20), rng.randint(1, 5)) for node in graph}
+    labels = {
+        edge: (rng.randint(1, 14), rng.randint(1, 2))
+        for edge in graph.edges
+        if rng.random() < 0.7
+    }
+    for direction in DIRECTIONS:
+        layout = compute_layout(graph, sizes, direction=direction, label_sizes=labels)
+        check_layout(layout, graph, sizes, labels)
+
+
+@pytest.mark.parametrize("direction", DIRECTIONS)
+def test_layers_follow_edges(direction: str) -> None:
+    graph = flow_like()
+    layout = compute_layout(graph, sizes_for(graph), direction=direction)
+    sources = [n for n in graph if graph.in_degree(n) == 0 and graph.out_degree(n)]
+    for node in sources:
+        assert layout.nodes[node].layer == 0
+    by_layer: dict[int, list[NodeBox]] = {}
+    for box in layout.nodes.values():
+        by_layer.setdefault(box.layer, []).append(box)
+    for layer, boxes in by_layer.items():
+        boxes.sort(key=lambda b: b.order)
+        assert [b.order for b in boxes] == list(range(len(boxes)))
+        # Order runs down the layer for LR and across it for TB.
+        leads = [b.y if direction == "LR" else b.x for b in boxes]
+        assert leads == sorted(leads), layer
+    for u, v in graph.edges:
+        if direction == "LR":
+            assert layout.nodes[u].x < layout.nodes[v].x
+        else:
+            assert layout.nodes[u].y < layout.nodes[v].y
+
+
+def test_long_edge_gets_tightened_source() -> None:
+    # "late" only feeds the last node; longest-path layering alone would put it
+    # in layer 0 with an edge spanning three layers.
+    graph = nx.DiGraph([("a", "b"), ("b", "c"), ("c", "d"), ("late", "d")])
+    layout = compute_layout(graph, sizes_for(graph))
+    assert layout.nodes["late"].layer == layout.nodes["d"].layer - 1
+
+
+def test_deterministic() -> None:
+    graph = random_dag(80, 120, seed=3)
+    sizes = sizes_for(graph)
+    labels = {edge: (7, 1) for edge in graph.edges}
+    first = compute_layout(graph, sizes, label_sizes=labels)
+    again = compute_layout(nx.DiGraph(graph), dict(sizes), label_sizes=dict(labels))
+    assert first == again
+
+
+@pytest.mark.parametrize("direction", DIRECTIONS)
+@pytest.mark.parametrize("name", ["chain", "diamond", "fan", "flow"])
+def test_planar_graphs_have_no_crossings(name: str, direction: str) -> None:
+    graph = GRAPHS[name]()
+    for labels in (None, {edge: (6, 1) for edge in graph.edges}):
+        layout = compute_layout(
+            graph, sizes_for(graph), direction=direction, label_sizes=labels
+        )
+        assert count_crossings(layout) == 0
+
+
+def test_chain_is_straight() -> None:
+    graph = chain()
+    layout = compute_layout(graph, sizes_for(graph))
+    for route in layout.edges.values():
+        assert len(route.points) == 2
+        assert route.points[0][1] == route.points[1][1]
+
+
+def test_components_do_not_overlap_and_share_layers() -> None:
+    graph = nx.DiGraph([("a", "b"), ("c", "d"), ("d", "e")])
+    graph.add_node("alone")
+    layout = compute_layout(graph, sizes_for(graph))
+    assert layout.nodes["a"].x == layout.nodes["c"].x
+    assert layout.nodes["b"].layer == layout.nodes["d"].layer == 1
+    check_layout(layout, graph, sizes_for(graph))
+
+
+def test_empty_and_single_node() -> None:
+    empty = compute_layout(nx.DiGraph(), {})
+    assert (empty.width, empty.height, dict(empty.nodes)) == (0, 0, {})
+    graph = nx.DiGraph()
+    graph.add_node("x")
+    layout = compute_layout(graph, {"x": (5, 3)})
+    assert layout.nodes["x"] == NodeBox("x", 0, 0, 5, 3, 0, 0)
+    assert (layout.width, layout.height) == (5, 3)
+
+
+def test_cycle_is_rejected() -> None:
+    graph = nx.DiGraph([("a", "b"), ("b", "c"), ("c", "a")])
+    with pytest.raises(ValueError, match="cycle"):
+        compute_layout(graph, sizes_for(graph))
+
+
+def test_missing_or_bad_size_is_rejected() -> None:
+    graph = chain()
+    with pytest.raises(ValueError, match="no size"):
+        compute_layout(graph, {"a": (3, 3)})
+    with pytest.raises(ValueError, match="at least"):
+        compute_layout(graph, {**sizes_for(graph), "b": (0, 3)})
+    with pytest.raises(ValueError, match="direction"):
+        compute_layout(graph, sizes_for(graph), direction="RL")  # type: ignore[arg-type]
+
+
+def test_channels_make_room_for_wide_labels() -> None:
+    graph = nx.DiGraph([("a", "b")])
+    narrow = compute_layout(graph, sizes_for(graph), label_sizes={("a", "b"): (4, 1)})
+    wide = compute_layout(graph, sizes_for(graph), label_sizes={("a", "b"): (30, 1)})
+    assert wide.width - narrow.width == 26
+
+
+def test_count_crossings_of_k22() -> None:
+    # a (top) and b (bottom) each feed c (top) and d (bottom). The straight runs
+    # a->c and b->d cross nothing; a->d drops at x=6 across b's row 7 (one
+    # crossing with b->d and, on the shared run, one with b->c); b->c climbs at
+    # x=8 from row 7 to row 2, where no other horizontal runs.
+    nodes = {
+        "a": NodeBox("a", 0, 0, 3, 3, 0, 0),
+        "b": NodeBox("b", 0, 6, 3, 3, 0, 1),
+        "c": NodeBox("c", 12, 0, 3, 3, 1, 0),
+        "d": NodeBox("d", 12, 7, 3, 3, 1, 1),
+    }
+    edges = {
+        ("a", "c"): EdgeRoute("a", "c", ((3, 1), (11, 1))),
+        ("b", "d"): EdgeRoute("b", "d", ((3, 7), (8, 7), (8, 8), (11, 8))),
+        ("a", "d"): EdgeRoute("a", "d", ((3, 1), (6, 1), (6, 8), (11, 8))),
+        ("b", "c"): EdgeRoute("b", "c", ((3, 7), (8, 7), (8, 2), (11, 2))),
+    }
+    layout = Layout(nodes, edges, 15, 10, "LR")
+    assert count_crossings(layout) == 2
+
+
+def test_count_crossings_ignores_touching_ends() -> None:
+    nodes = {
+        "a": NodeBox("a", 0, 0, 3, 3, 0, 0),
+        "b": NodeBox("b", 10, 0, 3, 3, 1, 0),
+        "c": NodeBox("c", 10, 4, 3, 3, 1, 1),
+    }
+    edges = {
+        ("a", "b"): EdgeRoute("a", "b", ((3, 1), (9, 1))),
+        ("a", "c"): EdgeRoute("a", "c", ((3, 1), (6, 1), (6, 5), (9, 5))),
+    }
+    assert count_crossings(Layout(nodes, edges, 13, 7, "LR")) == 0
+
+
+def test_count_crossings_of_computed_k22() -> None:
+    graph = nx.DiGraph([("a", "c"), ("a", "d"), ("b", "c"), ("b", "d")])
+    layout = compute_layout(graph, sizes_for(graph))
+    assert count_crossings(layout) == 1
