@@ -74,6 +74,9 @@ def render(diagnostics: Iterable[Diagnostic]) -> str:
     return "\n".join(str(d) for d in diagnostics)
 
 
+#: How ids and topic names may be spelled, as messages say it.
+ID_RULE = "use only letters, digits, '.', '_' and '-'"
+
 _TYPE_WORDS = {
     "string_type": "must be text",
     "int_type": "must be a whole number",
@@ -98,10 +101,7 @@ def describe_pydantic_error(error: Mapping[str, Any], label: str) -> str:
     ctx = error.get("ctx") or {}
     value = error.get("input")
     if kind == "string_pattern_mismatch":
-        return (
-            f"{label} {_show(value)} is not valid: use only letters, digits, "
-            "'.', '_' and '-'"
-        )
+        return f"{label} {_show(value)} is not valid: {ID_RULE}"
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         words = {
             "greater_than_equal": ("at least", "ge"),

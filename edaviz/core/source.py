@@ -313,10 +313,14 @@ def _record(setter: Any, path: DataPath, lookup: Any, key: Any) -> None:
     setter(path, (line + 1, col + 1))
 
 
+#: Use libyaml when installed; False forces the pure-Python parser (tests).
+PREFER_LIBYAML = True
+
+
 def _compose(text: str) -> Node | None:
     """The YAML node tree of `text` (None when it holds no document)."""
     deep = _nesting_estimate(text) > _C_PARSER_DEPTH_LIMIT
-    yaml = YAML(typ="safe", pure=deep)
+    yaml = YAML(typ="safe", pure=deep or not PREFER_LIBYAML)
     return yaml.compose(text)
 
 

@@ -19,12 +19,14 @@ import networkx as nx
 from pydantic import BaseModel, ValidationError
 
 from edaviz.core.diagnostics import (
+    ID_RULE,
     Diagnostic,
     NodeRef,
     Severity,
     describe_pydantic_error,
 )
 from edaviz.core.flow import (
+    ID_PATTERN,
     SUPPORTED_VERSIONS,
     ClusterSettings,
     Event,
@@ -39,6 +41,8 @@ log = logging.getLogger(__name__)
 #: Kafka's rules for topic names (`org.apache.kafka.common.internals.Topic`).
 TOPIC_PATTERN = re.compile(r"^[a-zA-Z0-9._-]+$")
 TOPIC_MAX_LENGTH = 249
+
+_ID = re.compile(ID_PATTERN)
 
 _SECTIONS = {"events": "event", "handlers": "handler"}
 
@@ -159,7 +163,7 @@ def _report_pydantic_error(
 ) -> None:
     loc = tuple(error["loc"])
     kind = error["type"]
-    if kind == "literal_error" and loc == ("edaviz",):
+    if loc == ("edaviz",) and kind in ("literal_error", "missing"):
         return  # reported by _check_version
     node = _node_of(loc)
     if len(loc) == 3 and loc[0] in _SECTIONS and loc[2] == "id":
@@ -182,6 +186,14 @@ def _report_pydantic_error(
     if kind == "missing":
         owner = _owner_text(loc[:-1])
         report.add(loc[:-1], f"missing required field {loc[-1]!r}{owner}", node=node)
+        return
+    if kind == "string_pattern_mismatch" and isinstance(loc[-1], int):
+        # A malformed reference: name the list it sits in, not its index.
+        message = (
+            f"event id {error.get('input')!r}{_owner_text(loc[:-1])} is not "
+            f"valid: {ID_RULE}"
+        )
+        report.add(loc, message, value=True, node=node)
         return
     message = describe_pydantic_error(error, label=_label(loc))
     report.add(loc, message, value=True, node=node)
@@ -264,10 +276,11 @@ def _read_refs(data: dict[str, Any]) -> _Refs:
         for direction in ("consumes", "produces"):
             refs = handler.get(direction)
             entries = refs if isinstance(refs, list) else []
+            # Malformed ids already have a diagnostic from the model.
             edges[handler_id][direction] = [
                 (index, ref)
                 for index, ref in enumerate(entries)
-                if isinstance(ref, str)
+                if isinstance(ref, str) and _ID.match(ref)
             ]
     return _Refs(section("events"), handlers, edges)
 
@@ -326,7 +339,7 @@ def _topic_problem(topic: str) -> str | None:
     if len(topic) > TOPIC_MAX_LENGTH:
         return f"it is longer than {TOPIC_MAX_LENGTH} characters"
     if not TOPIC_PATTERN.match(topic):
-        return "use only letters, digits, '.', '_' and '-'"
+        return ID_RULE
     return None
 
 

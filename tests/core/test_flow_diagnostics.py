@@ -1,0 +1,254 @@
+"""Every diagnostic of the flow format, with its exact line and column."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.core.helpers import BASE, check, lines
+
+# Every test here runs with both YAML parsers.
+pytestmark = pytest.mark.usefixtures("yaml_parser")
+
+# --- YAML level -------------------------------------------------------------
+
+
+def test_valid_flow_has_no_diagnostics() -> None:
+    result = check(BASE)
+    assert result.diagnostics == []
+    assert result.ok
+    assert result.flow is not None
+    assert list(result.flow.events) == ["order.placed", "payment.done"]
+
+
+def test_yaml_syntax_error_points_at_the_problem() -> None:
+    found = lines("edaviz: 1\nname: a: b\n")
+    assert len(found) == 1
+    assert found[0].startswith("2:8: error: YAML syntax error: mapping values")
+
+
+def test_unclosed_flow_list_is_a_syntax_error() -> None:
+    found = lines("edaviz: 1\nname: x\nevents: [a, b\n")
+    assert len(found) == 1
+    assert found[0].startswith("4:1: error: YAML syntax error")
+
+
+def test_tab_indentation_points_at_the_tab() -> None:
+    text = "edaviz: 1\nname: x\nevents:\n  a: {}\n\tb: {}\n"
+    assert lines(text) == [
+        "5:1: error: tab character in indentation; YAML indents with spaces"
+    ]
+
+
+def test_tab_after_spaces_points_at_the_tab() -> None:
+    text = "edaviz: 1\nname: x\nevents:\n  \tb: {}\n"
+    assert lines(text) == [
+        "4:3: error: tab character in indentation; YAML indents with spaces"
+    ]
+
+
+def test_tab_inside_a_value_is_fine() -> None:
+    text = BASE.replace("name: shop", 'name: "shop\tfront"')
+    assert lines(text) == []
+
+
+def test_empty_file() -> None:
+    expected = ["1:1: error: the file is empty; a flow starts with `edaviz: 1`"]
+    assert lines("") == expected
+    assert lines("# only a comment\n\n") == expected
+
+
+def test_a_list_is_not_a_flow() -> None:
+    assert lines("- a\n- b\n") == [
+        "1:1: error: a flow file must be a mapping of fields, not a list"
+    ]
+
+
+def test_a_scalar_is_not_a_flow() -> None:
+    assert lines("\n\njust words\n") == [
+        "3:1: error: a flow file must be a mapping of fields, not a single value"
+    ]
+
+
+def test_custom_tag_is_rejected_at_the_value() -> None:
+    text = BASE.replace("name: shop", "name: !secret shop")
+    assert lines(text) == ["2:7: error: unsupported YAML tag '!secret'"]
+
+
+def test_merge_keys_are_supported() -> None:
+    text = """\
+        edaviz: 1
+        name: merged
+        events:
+          a: {}
+          b: {}
+        handlers:
+          one:
+            produces: [a]
+            simulate: &slow {delay_ms: 40}
+          two:
+            consumes: [a]
+            produces: [b]
+            simulate:
+              <<: *slow
+              failure_rate: 0.5
+          three:
+            consumes: [b]
+        """
+    result = check(text)
+    assert result.diagnostics == []
+    assert result.flow is not None
+    assert result.flow.handlers["two"].simulate.delay_ms == 40
+    assert result.flow.handlers["two"].simulate.failure_rate == 0.5
+
+
+# --- duplicates --------------------------------------------------------------
+
+
+def test_duplicate_event_points_at_the_second() -> None:
+    text = BASE.replace("  payment.done: {}", "  payment.done: {}\n  order.placed: {}")
+    assert lines(text) == [
+        "8:3: error: event 'order.placed' is defined twice (first on line 4)"
+    ]
+
+
+def test_duplicate_handler_points_at_the_second() -> None:
+    text = BASE + "  pay:\n    consumes: [payment.done]\n"
+    assert lines(text) == [
+        "17:3: error: handler 'pay' is defined twice (first on line 11)"
+    ]
+
+
+def test_duplicate_field_points_at_the_second() -> None:
+    text = BASE.replace("    partitions: 3", "    partitions: 3\n    partitions: 6")
+    assert lines(text) == ["7:5: error: duplicate key 'partitions' (first on line 6)"]
+
+
+def test_duplicate_top_level_key() -> None:
+    text = BASE + "name: again\n"
+    assert lines(text) == ["17:1: error: duplicate key 'name' (first on line 2)"]
+
+
+# --- fields -------------------------------------------------------------------
+
+
+def test_unknown_event_field_suggests_the_right_one() -> None:
+    text = BASE.replace("    topic: orders", "    topik: orders")
+    assert lines(text) == [
+        "5:5: error: unknown field 'topik' in event 'order.placed'; "
+        "did you mean 'topic'?"
+    ]
+
+
+def test_unknown_handler_field_suggests_the_right_one() -> None:
+    text = BASE.replace(
+        "    consumes:\n      - payment", "    consume:\n      - payment"
+    )
+    assert (
+        "15:5: error: unknown field 'consume' in handler 'mail'; "
+        "did you mean 'consumes'?"
+    ) in lines(text)
+
+
+def test_unknown_top_level_field() -> None:
+    text = BASE.replace("handlers:", "handler:")
+    error = "8:1: error: unknown field 'handler'; did you mean 'handlers'?"
+    assert error in lines(text)
+
+
+def test_unknown_simulate_field() -> None:
+    text = BASE + "    simulate:\n      delay: 40\n"
+    assert lines(text) == [
+        "18:7: error: unknown field 'delay' in simulate of handler 'mail'; "
+        "did you mean 'delay_ms'?"
+    ]
+
+
+def test_unknown_field_without_a_close_match() -> None:
+    text = BASE.replace("    partitions: 3", "    colour: red")
+    assert lines(text) == ["6:5: error: unknown field 'colour' in event 'order.placed'"]
+
+
+def test_written_id_field_is_rejected() -> None:
+    text = BASE.replace("  payment.done: {}", "  payment.done: {id: other}")
+    assert lines(text) == [
+        "7:18: error: unknown field 'id' in event 'payment.done': the event's id "
+        "is its key under `events:`"
+    ]
+
+
+def test_missing_name() -> None:
+    text = BASE.replace("name: shop\n", "")
+    assert lines(text) == ["1:1: error: missing required field 'name'"]
+
+
+def test_missing_version() -> None:
+    text = BASE.replace("edaviz: 1\n", "")
+    assert lines(text) == [
+        "1:1: error: missing required field 'edaviz' (the format version; add "
+        "`edaviz: 1`)"
+    ]
+
+
+def test_unsupported_version_points_at_the_value() -> None:
+    text = BASE.replace("edaviz: 1", "edaviz: 2")
+    assert lines(text) == [
+        "1:9: error: unsupported format version 2; this edaviz reads version 1"
+    ]
+
+
+def test_wrong_type_points_at_the_value() -> None:
+    text = BASE.replace("partitions: 3", "partitions: three")
+    assert lines(text) == [
+        "6:17: error: 'partitions' in event 'order.placed' must be a whole number "
+        "(got 'three')"
+    ]
+
+
+def test_out_of_range_value() -> None:
+    text = BASE.replace("partitions: 3", "partitions: 0")
+    assert lines(text) == [
+        "6:17: error: 'partitions' in event 'order.placed' must be at least 1 (got 0)"
+    ]
+
+
+def test_string_where_a_list_belongs() -> None:
+    text = BASE.replace("    produces: [payment.done]", "    produces: payment.done")
+    found = lines(text)
+    assert found[0] == (
+        "13:15: error: 'produces' in handler 'pay' must be a list of event ids, "
+        "e.g. [order.placed] (got 'payment.done')"
+    )
+
+
+def test_name_must_be_text() -> None:
+    text = BASE.replace("name: shop", "name: 42")
+    assert lines(text) == ["2:7: error: name must be text (got 42)"]
+
+
+def test_events_must_be_a_mapping() -> None:
+    text = "edaviz: 1\nname: x\nevents: [a, b]\n"
+    assert lines(text) == ["3:9: error: events must be a mapping (got a list)"]
+
+
+def test_event_must_be_a_mapping() -> None:
+    text = BASE.replace("  payment.done: {}", "  payment.done: payments")
+    assert lines(text) == [
+        "7:17: error: event 'payment.done' must be a mapping of fields (got 'payments')"
+    ]
+
+
+def test_invalid_id_points_at_the_key() -> None:
+    text = BASE.replace("  payment.done: {}", "  payment.done: {}\n  bad id: {}")
+    found = lines(text)
+    assert found[0] == (
+        "8:3: error: event id 'bad id' is not valid: use only letters, digits, "
+        "'.', '_' and '-'"
+    )
+
+
+def test_several_problems_are_all_reported_in_file_order() -> None:
+    text = BASE.replace("partitions: 3", "partitions: x").replace(
+        "consumes: [order.placed]", "consumes: [order.place]"
+    )
+    found = lines(text)
+    assert [f.split(": ")[0] for f in found] == ["6:17", "12:16"]
