@@ -1,0 +1,344 @@
+"""The edaviz terminal app: graph view, detail panel, status bar and footer.
+
+Kafka never runs on the UI's path: a metrics source fills `latest` in the
+background, and a timer repaints from the newest snapshot at most four times a
+second (a 250 ms tick keeps a 500-node graph smooth while numbers stay fresh).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+
+from edaviz.core.document import FlowDocument
+from edaviz.core.graph import NodeKey
+from edaviz.metrics.snapshot import Snapshot
+from edaviz.ui.detail import DetailPanel
+from edaviz.ui.editing import EditingMixin
+from edaviz.ui.graph_view import GraphView
+from edaviz.ui.live import paint_for
+from edaviz.ui.messages import FlowEdited, SnapshotApplied
+from edaviz.ui.screens import FindScreen, HelpScreen
+from edaviz.ui.sources import MetricsSource
+from edaviz.ui.status import StatusBar, status_text
+from edaviz.ui.tail import TailView
+
+log = logging.getLogger(__name__)
+
+#: Seconds between two repaints from the newest snapshot.
+REDRAW_INTERVAL = 0.25
+
+NO_CLUSTER = (
+    "no cluster configured: the graph has no live numbers "
+    "(set --bootstrap-server, $KAFKA_BOOTSTRAP_SERVERS or cluster.bootstrap)"
+)
+
+
+class EdavizApp(EditingMixin, App[None]):
+    """Shows a flow as a live graph; pick a node to see its details."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "edaviz"
+
+    BINDINGS = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help"),
+        Binding("slash", "find", "Find"),
+        Binding("z", "toggle_zoom", "Zoom"),
+        Binding("f", "fit", "Fit"),
+        Binding("o", "toggle_direction", "LR/TB"),
+        Binding("v", "toggle_view", "Events only"),
+        Binding("p", "toggle_pause", "Pause tail"),
+        Binding("t", "filter_tail", "Filter tail"),
+        Binding("escape", "escape", "Clear", show=False),
+        *getattr(EditingMixin, "BINDINGS", []),
+    ]
+
+    selected_node: reactive[NodeKey | None] = reactive(None, init=False)
+    """The node whose details the panel shows (None: nothing selected)."""
+
+    def __init__(
+        self,
+        document: Any,
+        *,
+        metrics: MetricsSource | None = None,
+        design_reason: str | None = None,
+        clock: Callable[[], datetime] | None = None,
+        redraw_interval: float = REDRAW_INTERVAL,
+    ) -> None:
+        super().__init__()
+        self.document = document
+        """The open flow: `.flow`, `.graph`, `.diagnostics`, `.path`, `.dirty`."""
+        self.metrics = metrics
+        self.design_reason = design_reason or (NO_CLUSTER if metrics is None else None)
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.redraw_interval = redraw_interval
+        self.view = "full"
+        self.snapshot: Snapshot | None = None
+        self._painted: Snapshot | None = None
+
+    # ----------------------------------------------------------- layout
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="◇")
+        if self.design_reason is not None:
+            yield Static(
+                "Design mode: the flow without live numbers.", id="banner", markup=False
+            )
+        with Horizontal(id="main"):
+            yield GraphView(id="graph")
+            yield DetailPanel(id="detail")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        # Kept, not queried: queries search the top screen, which is a modal
+        # while the help or the find prompt is open.
+        self.graph_view = self.query_one("#graph", GraphView)
+        self.detail = self.query_one("#detail", DetailPanel)
+        self.status_bar = self.query_one("#status", StatusBar)
+        self.tail = self.query_one(TailView)
+        self._set_title()
+        self._load_graph()
+        self.graph_view.focus()
+        if self.metrics is not None:
+            self.run_worker(
+                self._start_metrics(),
+                name="metrics",
+                group="metrics",
+                exclusive=True,
+                exit_on_error=False,
+            )
+        self.set_interval(self.redraw_interval, self.redraw, name="redraw")
+        self.redraw()
+
+    async def on_unmount(self) -> None:
+        if self.metrics is not None:
+            try:
+                await self.metrics.stop()
+            except Exception:  # the app is closing: report, never block the exit
+                log.exception("stopping the metrics source failed")
+
+    async def _start_metrics(self) -> None:
+        try:
+            await self.metrics.start()
+        except Exception as exc:
+            log.exception("metrics source failed to start")
+            self.design_reason = f"live numbers unavailable: {exc}"
+            self.notify(str(exc), title="Metrics", severity="error")
+
+    def _set_title(self) -> None:
+        flow = self.document.flow
+        name = flow.name if flow is not None else str(self.document.path)
+        self.title = f"edaviz · {name}"
+        self.sub_title = str(self.document.path)
+
+    def _load_graph(self) -> None:
+        """Lay the current document's graph out (after opening or an edit)."""
+        flow = self.document.flow
+        graph = self.document.graph
+        view = graph.view(self.view) if graph is not None else None
+        if view is None:
+            import networkx as nx
+
+            view = nx.DiGraph()
+        self.graph_view.set_graph(view, flow, with_labels=self.metrics is not None)
+        self._apply_faults()
+        self._painted = None
+
+    def _apply_faults(self) -> None:
+        nodes: set[NodeKey] = set()
+        edges: set[tuple[NodeKey, NodeKey]] = set()
+        graph = self.graph_view.graph
+        for diag in getattr(self.document, "diagnostics", ()) or ():
+            if not getattr(diag, "is_error", True):
+                continue
+            if diag.node is not None:
+                nodes.add(NodeKey(*diag.node))
+            if diag.edge is not None:
+                src, dst = diag.edge
+                edges.update(
+                    (u, v) for u, v in graph.edges if (u.id, v.id) == (src, dst)
+                )
+        self.graph_view.set_faults(nodes, edges)
+
+    # ----------------------------------------------------------- live
+
+    def redraw(self) -> None:
+        """Repaint from the newest snapshot, if it is new; refresh the status."""
+        if self.metrics is not None:
+            self.snapshot = self.metrics.latest
+        if self.snapshot is not self._painted:
+            self._painted = self.snapshot
+            self.graph_view.set_paint(paint_for(self.graph_view.graph, self.snapshot))
+            self.detail.show(self.selected_node, self.document.flow, self.snapshot)
+            if self.snapshot is not None:
+                self.post_message(SnapshotApplied(self.snapshot.sequence))
+        if not self.status_bar.is_attached:
+            return
+        self.status_bar.show(
+            status_text(
+                design_reason=self.design_reason,
+                snapshot=self.snapshot,
+                now=self.clock(),
+                zoom=self.graph_view.zoom,
+                direction=self.graph_view.direction,
+                view="events only" if self.view == "events" else "all nodes",
+                dirty=bool(getattr(self.document, "dirty", False)),
+            )
+        )
+
+    def on_flow_edited(self, message: FlowEdited) -> None:
+        """Lay out again after an edit; keep the selection when it survived."""
+        log.debug("flow edited: %s", message.reason)
+        self._set_title()
+        self._load_graph()
+        if self.selected_node not in self.graph_view.graph:
+            self.selected_node = None
+        self.detail.show(self.selected_node, self.document.flow, self.snapshot)
+        self.redraw()
+
+    # ------------------------------------------------------ selection
+
+    def on_graph_view_selection_changed(
+        self, message: GraphView.SelectionChanged
+    ) -> None:
+        self.selected_node = message.node
+
+    def watch_selected_node(self, node: NodeKey | None) -> None:
+        self.graph_view.selected = node
+        # The panel only takes room from the graph while there is something to show.
+        self.detail.set_class(node is not None, "-shown")
+        self.detail.show(node, self.document.flow, self.snapshot)
+
+    # -------------------------------------------------------- actions
+
+    def action_help(self) -> None:
+        """Show the key bindings and what the colours mean."""
+        self.push_screen(HelpScreen())
+
+    def action_find(self) -> None:
+        """Find a node by name and select it."""
+
+        def chosen(node: NodeKey | None) -> None:
+            if node is not None:
+                self.selected_node = node
+            self.graph_view.focus()
+
+        self.push_screen(FindScreen(list(self.graph_view.graph.nodes)), chosen)
+
+    def action_toggle_zoom(self) -> None:
+        """Switch between compact and detailed node boxes."""
+        view = self.graph_view
+        zoom = "detailed" if view.zoom == "compact" else "compact"
+        view.set_graph(view.graph, view.flow, zoom=zoom)
+        self._painted = None
+        self.redraw()
+
+    def action_toggle_direction(self) -> None:
+        """Switch between left-to-right and top-down."""
+        view = self.graph_view
+        direction = "TB" if view.direction == "LR" else "LR"
+        view.set_graph(view.graph, view.flow, direction=direction)
+        self._painted = None
+        self.redraw()
+
+    def action_fit(self) -> None:
+        """Choose the zoom and direction that fit the screen best."""
+        self.graph_view.fit()
+        self._painted = None
+        self.redraw()
+
+    def action_toggle_view(self) -> None:
+        """Switch between all nodes and the events-only view."""
+        self.view = "events" if self.view == "full" else "full"
+        selected = self.selected_node
+        self._load_graph()
+        if selected is not None and selected not in self.graph_view.graph:
+            self.selected_node = None
+        self.redraw()
+
+    def action_toggle_pause(self) -> None:
+        """Pause or resume the tail of the selected event."""
+        tail = self.tail
+        if self.selected_node is None or self.selected_node.kind != "event":
+            self.notify("Select an event to pause its tail.", title="Tail")
+            return
+        tail.toggle_pause()
+
+    def action_filter_tail(self) -> None:
+        """Put the cursor in the tail's filter."""
+        if self.selected_node is None or self.selected_node.kind != "event":
+            self.notify("Select an event to filter its tail.", title="Tail")
+            return
+        self.tail.query_one("#tail-filter", Input).focus()
+
+    def action_escape(self) -> None:
+        """Leave a text field, else clear the selection."""
+        if isinstance(self.focused, Input):
+            self.graph_view.focus()
+        else:
+            self.selected_node = None
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every app action, by name, in the command palette."""
+        yield from super().get_system_commands(screen)
+        for title, help_text, action in (
+            ("Find node", "Select a node by name (/)", self.action_find),
+            ("Toggle zoom", "Compact or detailed boxes (z)", self.action_toggle_zoom),
+            ("Fit to screen", "Best zoom and direction (f)", self.action_fit),
+            (
+                "Toggle direction",
+                "Left-to-right or top-down (o)",
+                self.action_toggle_direction,
+            ),
+            ("Toggle events-only view", "Hide handlers (v)", self.action_toggle_view),
+            ("Pause tail", "Pause or resume the tail (p)", self.action_toggle_pause),
+            ("Filter tail", "Filter the tail by text (t)", self.action_filter_tail),
+            ("Clear selection", "Select nothing (Esc)", self._clear_selection),
+            ("Help", "Keys and colours (?)", self.action_help),
+        ):
+            yield SystemCommand(title, help_text, action)
+        extra = getattr(self, "editing_commands", None)
+        if callable(extra):
+            yield from extra(screen)
+
+    def _clear_selection(self) -> None:
+        self.selected_node = None
+
+
+def run_app(
+    flow_path: str,
+    *,
+    settings: Any = None,
+    metrics: MetricsSource | None = None,
+    document: Any = None,
+    interval: float = 2.0,
+    window: float = 30.0,
+) -> int:
+    """Open the UI on a flow file; returns the exit status.
+
+    With `settings` (resolved connection settings) a metrics engine measures
+    the cluster; without them, and without `metrics`, the app opens in design mode.
+    """
+    document = document if document is not None else FlowDocument.open(flow_path)
+    if metrics is None and settings is not None and document.flow is not None:
+        from edaviz.metrics.engine import MetricsEngine
+        from edaviz.ui.sources import EngineMetrics
+
+        engine = MetricsEngine(
+            document.flow, settings, interval=interval, window=window
+        )
+        metrics = EngineMetrics(engine)
+    app = EdavizApp(document, metrics=metrics)
+    app.run()
+    return app.return_code or 0
