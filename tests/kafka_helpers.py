@@ -9,6 +9,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from aiokafka import AIOKafkaConsumer
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
+from aiokafka.structs import TopicPartition
+
 from edaviz.kafka.broker import LocalBroker
 
 T = TypeVar("T")
@@ -81,3 +86,52 @@ def describe_group(broker: LocalBroker, group: str) -> list[PartitionLag]:
             PartitionLag(group, cols[1], int(cols[2]), committed, int(cols[4]), lag)
         )
     return rows
+
+
+async def committed_offsets(bootstrap: str, group: str) -> dict[tuple[str, int], int]:
+    """The offsets `group` committed, by (topic, partition), as Kafka reports them."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        offsets = await admin.list_consumer_group_offsets(group)
+    except KafkaError as exc:
+        if not exc.retriable:
+            raise
+        return {}  # e.g. the coordinator is still loading: nothing to see yet
+    finally:
+        await admin.close()
+    return {(tp.topic, tp.partition): m.offset for tp, m in offsets.items()}
+
+
+async def end_offsets(bootstrap: str, *topics: str) -> dict[tuple[str, int], int]:
+    """The log-end offset of every partition of `topics` (missing topics: none)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        described = await admin.describe_topics(list(topics))
+    finally:
+        await admin.close()
+    tps = [
+        TopicPartition(t["topic"], p["partition"])
+        for t in described
+        if t["error_code"] == 0
+        for p in t["partitions"]
+    ]
+    if not tps:
+        return {}
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    await consumer.start()
+    try:
+        ends = await consumer.end_offsets(tps)
+    finally:
+        await consumer.stop()
+    return {(tp.topic, tp.partition): offset for tp, offset in ends.items()}
+
+
+async def group_lag(bootstrap: str, group: str, *topics: str) -> int | None:
+    """Total lag of `group` on `topics` per Kafka; None until it committed them all."""
+    ends = await end_offsets(bootstrap, *topics)
+    committed = await committed_offsets(bootstrap, group)
+    if not ends or any(tp not in committed for tp in ends):
+        return None
+    return sum(end - committed[tp] for tp, end in ends.items())

@@ -160,8 +160,8 @@ def _random_cluster_id() -> str:
             return text
 
 
-async def _answers_metadata(bootstrap: str, timeout_s: float) -> bool:
-    from aiokafka.client import AIOKafkaClient
+async def _answers_metadata(bootstrap: str, timeout_s: float, groups: bool) -> bool:
+    from aiokafka.client import AIOKafkaClient, CoordinationType
 
     client = AIOKafkaClient(
         bootstrap_servers=bootstrap,
@@ -170,7 +170,16 @@ async def _answers_metadata(bootstrap: str, timeout_s: float) -> bool:
     )
     try:
         await asyncio.wait_for(client.bootstrap(), timeout_s)
-        return bool(client.cluster.brokers())
+        if not client.cluster.brokers():
+            return False
+        if groups:
+            # The first coordinator lookup creates the offsets topic; consumer
+            # groups fail with "coordinator not available" until it exists.
+            await asyncio.wait_for(
+                client.coordinator_lookup(CoordinationType.GROUP, "edaviz-probe"),
+                timeout_s,
+            )
+        return True
     except Exception as exc:  # any failure only means "not ready yet"
         log.debug("broker at %s not ready: %s", bootstrap, exc)
         return False
@@ -178,11 +187,12 @@ async def _answers_metadata(bootstrap: str, timeout_s: float) -> bool:
         await client.close()
 
 
-def probe(bootstrap: str, timeout_s: float = 5.0) -> bool:
+def probe(bootstrap: str, timeout_s: float = 5.0, *, groups: bool = False) -> bool:
     """True when the broker at `bootstrap` accepts TCP and answers a metadata request.
 
-    Runs its own event loop in a worker thread, so it is safe to call from both
-    plain and async code.
+    With `groups`, the group coordinator must answer as well (consumer groups
+    work). Runs its own event loop in a worker thread, so it is safe to call from
+    both plain and async code.
     """
     host, _, port = bootstrap.rpartition(":")
     try:
@@ -191,9 +201,8 @@ def probe(bootstrap: str, timeout_s: float = 5.0) -> bool:
     except OSError:
         return False
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(
-            asyncio.run, _answers_metadata(bootstrap, timeout_s)
-        ).result()
+        check = _answers_metadata(bootstrap, timeout_s, groups)
+        return pool.submit(asyncio.run, check).result()
 
 
 class LocalBroker:
@@ -482,7 +491,9 @@ class LocalBroker:
                     + self._log_tail()
                 )
             remaining = deadline - time.monotonic()
-            if probe(state.bootstrap, timeout_s=max(1.0, min(5.0, remaining))):
+            if probe(
+                state.bootstrap, timeout_s=max(1.0, min(5.0, remaining)), groups=True
+            ):
                 return
             if time.monotonic() >= deadline:
                 raise EdavizError(

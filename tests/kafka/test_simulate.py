@@ -1,0 +1,272 @@
+"""`edaviz simulate` against the real broker, checked through Kafka itself."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from kafka_helpers import (
+    committed_offsets,
+    describe_group,
+    end_offsets,
+    group_lag,
+    wait_for,
+)
+
+from edaviz.cli.simulate import overrides_from_args
+from edaviz.core.flow import Flow
+from edaviz.core.loader import load_flow_or_raise
+from edaviz.errors import UsageError
+from edaviz.kafka.broker import LocalBroker
+from edaviz.kafka.payloads import PayloadFactory
+from edaviz.kafka.simulator import Simulator
+
+SAGA = """\
+edaviz: 1
+name: test saga
+events:
+  order.created: {{topic: {orders}, partitions: 3}}
+  payment.completed: {{topic: {paid}}}
+  payment.failed: {{topic: {failed}, partitions: 2}}
+  shipment.scheduled: {{topic: {shipped}}}
+handlers:
+  checkout:
+    produces: [order.created]
+    simulate: {{rate: 30}}
+  payments:
+    group: {g_pay}
+    consumes: [order.created]
+    produces: [payment.completed, payment.failed]
+    simulate: {{failure_rate: 0.3}}
+  shipping:
+    group: {g_ship}
+    consumes: [payment.completed]
+    produces: [shipment.scheduled]
+  notifier:
+    group: {g_note}
+    consumes: [payment.failed, shipment.scheduled]
+"""
+
+SLOW = """\
+edaviz: 1
+name: slow consumer
+events:
+  job.queued: {{topic: {jobs}, partitions: 2}}
+handlers:
+  producer:
+    produces: [job.queued]
+    simulate: {{rate: 40}}
+  fast:
+    group: {g_fast}
+    consumes: [job.queued]
+  slow:
+    group: {g_slow}
+    consumes: [job.queued]
+    simulate: {{delay_ms: 100}}
+  idle:
+    group: {g_idle}
+    consumes: [job.queued]
+    simulate: {{paused: true}}
+"""
+
+
+def _saga(unique_name: Callable[[str], str], flow_file) -> tuple[Path, dict[str, str]]:
+    names = {
+        key: unique_name(key)
+        for key in ("orders", "paid", "failed", "shipped", "g_pay", "g_ship", "g_note")
+    }
+    return flow_file(SAGA.format(**names)), names
+
+
+def test_cli_simulate_feeds_every_topic_and_group(
+    kafka_broker: LocalBroker, unique_name, flow_file
+) -> None:
+    path, names = _saga(unique_name, flow_file)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "edaviz",
+            "simulate",
+            str(path),
+            "--bootstrap-server",
+            kafka_broker.bootstrap,
+            "--duration",
+            "10",
+            "--seed",
+            "7",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        # Isolated from the user's config file: only the flags matter here.
+        env={
+            **{k: v for k, v in os.environ.items() if k != "EDAVIZ_CONFIG"},
+            "XDG_CONFIG_HOME": str(path.parent),
+        },
+    )
+    assert done.returncode == 0, done.stderr
+
+    topics = [names[k] for k in ("orders", "paid", "failed", "shipped")]
+    ends = asyncio.run(end_offsets(kafka_broker.bootstrap, *topics))
+    for topic in topics:
+        assert sum(v for (t, _), v in ends.items() if t == topic) > 0, topic
+    assert {p for (t, p) in ends if t == names["orders"]} == {0, 1, 2}
+    assert {p for (t, p) in ends if t == names["failed"]} == {0, 1}
+    # Keys spread over partitions: every orders partition received records.
+    assert all(v > 0 for (t, _), v in ends.items() if t == names["orders"])
+
+    # Kafka's own kafka-consumer-groups tool sees every handler's commits.
+    for group in (names["g_pay"], names["g_ship"], names["g_note"]):
+        rows = describe_group(kafka_broker, group)
+        assert rows, group
+        assert sum(r.committed or 0 for r in rows) > 0, group
+    note_topics = {r.topic for r in describe_group(kafka_broker, names["g_note"])}
+    assert note_topics == {names["failed"], names["shipped"]}
+
+
+async def test_simulator_groups_commit_what_they_handle(
+    kafka_broker: LocalBroker, unique_name, flow_file
+) -> None:
+    path, names = _saga(unique_name, flow_file)
+    flow = load_flow_or_raise(path)
+    sim = Simulator(flow, {"bootstrap_servers": kafka_broker.bootstrap}, seed=1)
+    task = asyncio.create_task(sim.run())
+    bootstrap = kafka_broker.bootstrap
+    try:
+        for group, topics in (
+            (names["g_pay"], [names["orders"]]),
+            (names["g_ship"], [names["paid"]]),
+            (names["g_note"], [names["failed"], names["shipped"]]),
+        ):
+
+            async def consumed(group: str = group, topics: list = topics) -> bool:
+                offsets = await committed_offsets(bootstrap, group)
+                return all(
+                    sum(v for (t, _), v in offsets.items() if t == topic) > 0
+                    for topic in topics
+                )
+
+            await wait_for(consumed, timeout=60, interval=0.5, message=group)
+    finally:
+        sim.stop()
+        await asyncio.wait_for(task, 30)
+
+    # After a clean stop, the fast handlers have committed everything they read.
+    assert await group_lag(bootstrap, names["g_pay"], names["orders"]) == 0
+
+
+async def test_slow_handler_lag_grows_while_fast_one_keeps_up(
+    kafka_broker: LocalBroker, unique_name, flow_file
+) -> None:
+    names = {k: unique_name(k) for k in ("jobs", "g_fast", "g_slow", "g_idle")}
+    flow = load_flow_or_raise(flow_file(SLOW.format(**names)))
+    sim = Simulator(flow, {"bootstrap_servers": kafka_broker.bootstrap}, seed=2)
+    task = asyncio.create_task(sim.run())
+    bootstrap, jobs = kafka_broker.bootstrap, names["jobs"]
+    try:
+        # 40 events/s in, 10/s out: the slow group falls behind by ~30/s.
+        first = await wait_for(
+            lambda: group_lag(bootstrap, names["g_slow"], jobs), timeout=60
+        )
+        await wait_for(
+            _lag_above(bootstrap, names["g_slow"], jobs, first + 40),
+            timeout=30,
+            message="slow handler's lag grows",
+        )
+        fast = await group_lag(bootstrap, names["g_fast"], jobs)
+        assert fast is not None and fast < first + 40
+
+        # A paused handler's group exists in Kafka with a start position and
+        # its lag is everything produced; resuming it drains the backlog.
+        idle = await group_lag(bootstrap, names["g_idle"], jobs)
+        produced = sum((await end_offsets(bootstrap, jobs)).values())
+        assert idle is not None and idle >= produced * 0.9
+        sim.update("idle", paused=False)
+        await wait_for(
+            _lag_below(bootstrap, names["g_idle"], jobs, 20),
+            timeout=60,
+            message="resumed handler catches up",
+        )
+    finally:
+        sim.stop()
+        await asyncio.wait_for(task, 30)
+
+
+def _lag_above(bootstrap: str, group: str, topic: str, floor: int):
+    async def check() -> bool:
+        lag = await group_lag(bootstrap, group, topic)
+        return lag is not None and lag > floor
+
+    return check
+
+
+def _lag_below(bootstrap: str, group: str, topic: str, ceiling: int):
+    async def check() -> bool:
+        lag = await group_lag(bootstrap, group, topic)
+        return lag is not None and lag < ceiling
+
+    return check
+
+
+# Pure logic: no broker needed.
+
+
+def _flow() -> Flow:
+    return Flow.model_validate(
+        {
+            "edaviz": 1,
+            "name": "f",
+            "events": {"a": {}, "b": {}},
+            "handlers": {
+                "src": {"produces": ["a"]},
+                "h": {"consumes": ["a"], "produces": ["b"]},
+            },
+        }
+    )
+
+
+def _args(**kw) -> argparse.Namespace:
+    base = {"handler_rate": [], "delay": [], "fail": [], "drop": [], "pause": []}
+    return argparse.Namespace(**{**base, **kw})
+
+
+def test_cli_overrides_apply_on_top_of_the_flow() -> None:
+    result = overrides_from_args(
+        _flow(),
+        _args(delay=["h=250"], fail=["h=0.5"], pause=["h"], handler_rate=["src=9"]),
+    )
+    assert result["h"].delay_ms == 250
+    assert result["h"].failure_rate == 0.5
+    assert result["h"].paused
+    assert result["src"].rate == 9
+
+
+@pytest.mark.parametrize(
+    "args",
+    [{"delay": ["nope=1"]}, {"delay": ["h"]}, {"fail": ["h=2"]}, {"pause": ["x"]}],
+)
+def test_bad_overrides_are_usage_errors(args) -> None:
+    with pytest.raises(UsageError):
+        overrides_from_args(_flow(), _args(**args))
+
+
+def test_payloads_look_like_real_events() -> None:
+    factory = PayloadFactory(seed=3)
+    key = factory.new_key("order.created")
+    order = factory.payload("order.created", key)
+    assert order["order_id"] == key and order["total"] > 0
+    assert order["occurred_at"].endswith("Z") and order["items"]
+    payment = factory.payload("payment.failed", key, cause=order)
+    assert payment["amount"] == order["total"]
+    assert payment["causation_id"] == order["event_id"]
+    assert payment["correlation_id"] == order["event_id"]
+    assert "reason" in payment
+    keys = {factory.new_key("order.created") for _ in range(500)}
+    assert len(keys) > 400
