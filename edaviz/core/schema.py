@@ -49,15 +49,16 @@ def flow_json_schema() -> dict[str, Any]:
             "type": "object",
             "description": properties[section].get("description", ""),
             "propertyNames": {"pattern": ID_PATTERN, "maxLength": 249},
-            # An item with no fields (`order.placed:`) is allowed: all defaults.
-            "additionalProperties": {
-                "anyOf": [{"$ref": f"#/$defs/{model_name}"}, {"type": "null"}]
-            },
+            "additionalProperties": {"$ref": f"#/$defs/{model_name}"},
         }
+        # An item with no fields (`order.placed:`) takes every default. A type
+        # list rather than `anyOf` keeps editors' messages about the object.
+        defs[model_name]["type"] = ["object", "null"]
     for prop in (*properties.values(), *_all_properties(defs)):
         prop.pop("title", None)
         if isinstance(prop.get("default"), dict):
             prop.pop("default")
+        _fold_optional(prop)
 
     return {
         "$schema": SCHEMA_DIALECT,
@@ -80,3 +81,17 @@ def _all_properties(defs: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         prop for model in defs.values() for prop in model.get("properties", {}).values()
     ]
+
+
+def _fold_optional(prop: dict[str, Any]) -> None:
+    """Rewrite `anyOf: [{type: T, ...}, {type: null}]` as `type: [T, null]`, so
+    a wrong value gets a message about T instead of "not valid under any"."""
+    options = prop.get("anyOf")
+    if not isinstance(options, list) or len(options) != 2:
+        return
+    real = [o for o in options if o != {"type": "null"}]
+    if len(real) != 1 or "type" not in real[0] or "$ref" in real[0]:
+        return
+    prop.pop("anyOf")
+    prop.update(real[0])
+    prop["type"] = [real[0]["type"], "null"]

@@ -30,21 +30,25 @@ DataPath = tuple[str | int, ...]
 #: Deepest nesting a flow file may use; real flows need five levels.
 MAX_DEPTH = 64
 
-#: libyaml composes recursively in C and overflows the stack near 30,000 levels,
-#: so text that might nest deeper than this goes to the pure-Python parser,
-#: which stops cleanly with a RecursionError.
-_C_PARSER_DEPTH_LIMIT = 2_000
+#: Text that may nest deeper than this is refused before parsing: libyaml
+#: composes recursively in C and overflows the stack near 30,000 levels, and the
+#: pure-Python scanner slows down quadratically on long runs of `[`.
+_PARSE_DEPTH_LIMIT = 1_000
 
-#: Node visits allowed beyond the size of the text: plain YAML can never reach
-#: it (every node takes at least one character), so only aliases expanding into
-#: many copies of themselves ("billion laughs") do.
-_ALIAS_EXPANSION_ALLOWANCE = 50_000
+#: Nodes allowed beyond the size of the text once aliases are expanded: plain
+#: YAML never gets there (every node takes at least one character), only aliases
+#: that expand into copies of copies ("billion laughs") do.
+_ALIAS_EXPANSION_ALLOWANCE = 20_000
+
+#: Use libyaml when installed; False forces the pure-Python parser (tests).
+PREFER_LIBYAML = True
 
 _STR_TAG = "tag:yaml.org,2002:str"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 # A constructor bound to a loader, so scalar conversions can see its resolver.
 _SAFE_SCALARS = YAML(typ="safe", pure=True).constructor
-_BRACKETS = re.compile(r"[\[\]{}]")
+# Brackets, skipping quoted strings whose brackets do not nest anything.
+_BRACKETS = re.compile(r""""(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|[\[\]{}]""")
 
 
 class PositionMap:
@@ -112,10 +116,13 @@ def parse_text(text: str, path: str) -> ParsedSource:
         result.fatal = True
         return result
 
+    too_deep = _too_deep(text)
+    if too_deep is not None:
+        return fail(*too_deep, f"the YAML nests too deeply (over {MAX_DEPTH} levels)")
     try:
         root = _compose(text)
     except RecursionError:
-        return fail(1, 1, f"the YAML nests too deeply (more than {MAX_DEPTH} levels)")
+        return fail(1, 1, f"the YAML nests too deeply (over {MAX_DEPTH} levels)")
     except YAMLError as exc:
         tab = _first_indenting_tab(text)
         if tab is not None:
@@ -130,9 +137,9 @@ def parse_text(text: str, path: str) -> ParsedSource:
         kind = "a list" if isinstance(root, SequenceNode) else "a single value"
         return fail(line, col, f"a flow file must be a mapping of fields, not {kind}")
 
-    builder = _Builder(path, result, budget=len(text) + _ALIAS_EXPANSION_ALLOWANCE)
     try:
-        result.data = builder.build(root, ())
+        _check_size(root, limit=len(text) + _ALIAS_EXPANSION_ALLOWANCE)
+        result.data = _Builder(path, result).build(root, ())
     except _Abort as stop:
         result.data = None
         return fail(stop.line, stop.col, stop.message)
@@ -169,14 +176,10 @@ class _Abort(Exception):
 class _Builder:
     """Turns a composed node tree into plain data, recording positions."""
 
-    def __init__(self, path: str, result: ParsedSource, budget: int) -> None:
+    def __init__(self, path: str, result: ParsedSource) -> None:
         self.path = path
         self.result = result
         self.positions = result.positions
-        self.budget = budget
-        self.seen: set[int] = set()
-        self.active: set[int] = set()
-        self.first_alias: Node | None = None
 
     def error(self, node: Node, message: str) -> None:
         line, col = _pos(node)
@@ -184,33 +187,17 @@ class _Builder:
         self.result.diagnostics.append(diagnostic)
 
     def build(self, node: Node, path: DataPath) -> Any:
-        """Plain data for `node`, found at data path `path`."""
-        ident = id(node)
-        if ident in self.active:
-            raise _Abort(*_pos(node), "an alias refers to itself (recursive YAML)")
-        if ident in self.seen and self.first_alias is None:
-            self.first_alias = node
-        self.seen.add(ident)
-        self.budget -= 1
-        if self.budget < 0:
-            where = _pos(self.first_alias or node)
-            raise _Abort(*where, "aliases expand too far; refusing a YAML alias bomb")
-        if len(path) > MAX_DEPTH:
-            raise _Abort(*_pos(node), f"nested more than {MAX_DEPTH} levels deep")
+        """Plain data for `node`, found at data path `path`. The tree must have
+        passed `_check_size`: no recursion, bounded expansion and depth."""
         self.positions.set_value(path, _pos(node))
-
         if isinstance(node, ScalarNode):
             return self.scalar(node)
-        self.active.add(ident)
-        try:
-            if isinstance(node, SequenceNode):
-                return [
-                    self.build(item, (*path, index))
-                    for index, item in enumerate(node.value)
-                ]
-            return self.mapping(node, path)
-        finally:
-            self.active.discard(ident)
+        if isinstance(node, SequenceNode):
+            return [
+                self.build(item, (*path, index))
+                for index, item in enumerate(node.value)
+            ]
+        return self.mapping(node, path)
 
     def scalar(self, node: ScalarNode) -> Any:
         if node.tag == _STR_TAG:
@@ -313,32 +300,65 @@ def _record(setter: Any, path: DataPath, lookup: Any, key: Any) -> None:
     setter(path, (line + 1, col + 1))
 
 
-#: Use libyaml when installed; False forces the pure-Python parser (tests).
-PREFER_LIBYAML = True
-
-
 def _compose(text: str) -> Node | None:
     """The YAML node tree of `text` (None when it holds no document)."""
-    deep = _nesting_estimate(text) > _C_PARSER_DEPTH_LIMIT
-    yaml = YAML(typ="safe", pure=deep or not PREFER_LIBYAML)
+    yaml = YAML(typ="safe", pure=not PREFER_LIBYAML)
     return yaml.compose(text)
 
 
-def _nesting_estimate(text: str) -> int:
-    """A cheap upper bound of how deep the YAML in `text` may nest."""
-    depth = deepest = 0
+def _too_deep(text: str) -> Position | None:
+    """Where `text` may nest deeper than the parsers can take, judged cheaply
+    from brackets and indentation; None when it cannot."""
+    depth = 0
     for match in _BRACKETS.finditer(text):
-        depth = depth + 1 if match.group() in "[{" else max(depth - 1, 0)
-        deepest = max(deepest, depth)
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > _PARSE_DEPTH_LIMIT:
+                return _offset_position(text, match.start())
+        elif token in "]}":
+            depth = max(depth - 1, 0)
     # Block collections nest by indentation, or by `- ` / `? ` on one line.
-    block = max(
-        (
-            len(line) - len(line.lstrip(" ")) + line.count("- ") + line.count("? ")
-            for line in text.splitlines()
-        ),
-        default=0,
-    )
-    return deepest + block
+    for number, line in enumerate(text.splitlines(), start=1):
+        indent = len(line) - len(line.lstrip(" "))
+        if indent + line.count("- ") + line.count("? ") > _PARSE_DEPTH_LIMIT:
+            return number, 1
+    return None
+
+
+def _check_size(root: Node, limit: int) -> None:
+    """Refuse trees that nest too deep, refer to themselves, or expand (through
+    aliases) to more than `limit` nodes. Linear in the distinct nodes."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+    shared: list[Node] = []
+
+    def size(node: Node, depth: int) -> int:
+        ident = id(node)
+        if ident in sizes:
+            if not shared:
+                shared.append(node)
+            return sizes[ident]
+        if ident in active:
+            raise _Abort(*_pos(node), "an alias refers to itself (recursive YAML)")
+        if depth > MAX_DEPTH:
+            raise _Abort(*_pos(node), f"nested more than {MAX_DEPTH} levels deep")
+        total = 1
+        if isinstance(node, SequenceNode):
+            active.add(ident)
+            total += sum(size(item, depth + 1) for item in node.value)
+        elif isinstance(node, MappingNode):
+            active.add(ident)
+            for key, value in node.value:
+                total += size(key, depth + 1) + size(value, depth + 1)
+        active.discard(ident)
+        if total > limit:
+            where = _pos(shared[0] if shared else node)
+            raise _Abort(*where, "aliases expand too far; refusing a YAML alias bomb")
+        sizes[ident] = total
+        return total
+
+    size(root, 0)
 
 
 def _first_indenting_tab(text: str) -> Position | None:
@@ -361,12 +381,14 @@ def _describe_yaml_error(exc: YAMLError, text: str) -> tuple[int, int, str]:
         return mark.line + 1, mark.column + 1, f"YAML syntax error: {problem}"
     position = getattr(exc, "position", None)
     if isinstance(position, int):
-        before = text[:position]
-        line = before.count("\n") + 1
-        col = position - (before.rfind("\n") + 1) + 1
         reason = getattr(exc, "reason", None) or "unreadable character"
-        return line, col, f"YAML syntax error: {reason}"
+        return (*_offset_position(text, position), f"YAML syntax error: {reason}")
     return 1, 1, f"YAML syntax error: {exc}"
+
+
+def _offset_position(text: str, offset: int) -> Position:
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
 
 
 def _pos(node: Node) -> Position:

@@ -1,0 +1,239 @@
+"""`edaviz validate`, `edaviz schema` and `edaviz new` through the real CLI entry."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from ruamel.yaml import YAML
+
+from edaviz.cli import main
+from edaviz.cli.schema import schema_text
+from edaviz.core.loader import load_flow
+from tests.core.helpers import BASE
+
+FLOWS = Path(__file__).parents[2] / "flows"
+EXAMPLES = sorted(FLOWS.glob("*.yaml"))
+
+
+@pytest.fixture
+def good(tmp_path: Path) -> Path:
+    path = tmp_path / "good.yaml"
+    path.write_text(BASE)
+    return path
+
+
+@pytest.fixture
+def bad(tmp_path: Path) -> Path:
+    path = tmp_path / "bad.yaml"
+    path.write_text(BASE.replace("[payment.done]", "[payment.dne]"))
+    return path
+
+
+@pytest.fixture
+def warned(tmp_path: Path) -> Path:
+    path = tmp_path / "warned.yaml"
+    path.write_text(BASE + "  idle: {}\n")
+    return path
+
+
+# --- validate -----------------------------------------------------------------
+
+
+def test_validate_valid_flow_exits_0(good: Path, capsys) -> None:
+    assert main(["validate", str(good)]) == 0
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == "edaviz: 1 flow checked: 1 valid (0 errors, 0 warnings)\n"
+
+
+def test_validate_invalid_flow_exits_1(bad: Path, capsys) -> None:
+    assert main(["validate", str(bad)]) == 1
+    out, err = capsys.readouterr()
+    assert out == (
+        f"{bad}:13:16: error: undefined event 'payment.dne' in produces of handler "
+        "'pay'; did you mean 'payment.done'?\n"
+    )
+    assert "1 invalid" in err
+
+
+def test_validate_missing_file_exits_2_and_checks_the_rest(
+    good: Path, bad: Path, tmp_path: Path, capsys
+) -> None:
+    missing = tmp_path / "missing.yaml"
+    assert main(["validate", str(good), str(missing), str(bad)]) == 2
+    out, err = capsys.readouterr()
+    assert f"{missing}: no such file" in err
+    assert str(bad) in out
+    assert err.splitlines()[-1] == (
+        "edaviz: 3 flows checked: 1 valid, 1 invalid, 1 unreadable "
+        "(1 error, 0 warnings)"
+    )
+
+
+def test_validate_warnings_pass_unless_strict(warned: Path, capsys) -> None:
+    assert main(["validate", str(warned)]) == 0
+    assert "warning: handler 'idle' has no edges" in capsys.readouterr().out
+    assert main(["validate", "--strict", str(warned)]) == 1
+
+
+def test_validate_quiet_prints_errors_only(warned: Path, bad: Path, capsys) -> None:
+    assert main(["validate", "-q", str(warned), str(bad)]) == 1
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert out.count("\n") == 1 and "error:" in out
+
+
+def test_validate_json_output(bad: Path, capsys) -> None:
+    assert main(["validate", "--format", "json", str(bad)]) == 1
+    (problem,) = json.loads(capsys.readouterr().out)
+    assert problem == {
+        "path": str(bad),
+        "line": 13,
+        "col": 16,
+        "severity": "error",
+        "message": "undefined event 'payment.dne' in produces of handler 'pay'; "
+        "did you mean 'payment.done'?",
+        "node": ["handler", "pay"],
+        "edge": ["pay", "payment.dne"],
+    }
+
+
+def test_validate_reads_standard_input(monkeypatch, capsys) -> None:
+    fake_stdin = io.TextIOWrapper(io.BytesIO(b"edaviz: 3\nname: x\n"))
+    monkeypatch.setattr("sys.stdin", fake_stdin)
+    assert main(["validate", "-"]) == 1
+    assert capsys.readouterr().out.startswith("-:1:9: error: unsupported format")
+
+
+def test_validate_needs_a_file(capsys) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["validate"])
+    assert caught.value.code == 2
+
+
+@pytest.mark.parametrize("flow", EXAMPLES, ids=lambda p: p.name)
+def test_example_flow_validates_cleanly(flow: Path) -> None:
+    result = load_flow(flow)
+    assert result.diagnostics == []
+    assert main(["validate", "--strict", str(flow)]) == 0
+
+
+def test_example_flows_are_the_promised_sizes() -> None:
+    sizes = {p.stem: _size(p) for p in EXAMPLES}
+    assert 10 <= sizes["order-saga"] <= 15
+    assert sizes["logistics-platform"] >= 40
+    saga = load_flow(FLOWS / "order-saga.yaml").flow
+    slow = [h.id for h in saga.handlers.values() if h.simulate.delay_ms == 40]
+    assert slow == ["payment-service"]
+    assert all(e.partitions in (3, 6) for e in saga.events.values())
+
+
+def test_iot_flow_fans_out_and_in() -> None:
+    flow = load_flow(FLOWS / "iot-telemetry.yaml").flow
+    fan_out = max(len(flow.consumers_of(e)) for e in flow.events)
+    fan_in = max(len(h.consumes) for h in flow.handlers.values())
+    assert fan_out >= 3 and fan_in >= 3
+
+
+def _size(path: Path) -> int:
+    flow = load_flow(path).flow
+    return len(flow.events) + len(flow.handlers)
+
+
+# --- schema ---------------------------------------------------------------------
+
+
+def test_schema_prints_a_draft_2020_12_schema(capsys) -> None:
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["$id"] == "urn:edaviz:flow:v1"
+    assert "id" not in schema["$defs"]["Event"]["properties"]
+    assert schema["$defs"]["Handler"]["properties"]["consumes"]["description"]
+
+
+@pytest.mark.parametrize("flow", EXAMPLES, ids=lambda p: p.name)
+def test_schema_accepts_the_examples(flow: Path) -> None:
+    validator = jsonschema.Draft202012Validator(json.loads(schema_text()))
+    data = YAML(typ="safe").load(flow.read_text())
+    assert list(validator.iter_errors(data)) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "complaint"),
+    [
+        (("topic: orders", "topik: orders"), "Additional properties"),
+        (("partitions: 3", "partitions: three"), "is not of type 'integer'"),
+        (("edaviz: 1", "edaviz: 2"), "1 was expected"),
+        (("topic: orders", "topic: '..'"), "does not match"),
+        (("  payment.done: {}", "  payment done: {}"), "does not match"),
+    ],
+)
+def test_schema_rejects_bad_flows(change: tuple[str, str], complaint: str) -> None:
+    validator = jsonschema.Draft202012Validator(json.loads(schema_text()))
+    data = YAML(typ="safe").load(BASE.replace(*change))
+    errors = [e.message for e in validator.iter_errors(data)]
+    assert errors and any(complaint in message for message in errors), errors
+
+
+def test_schema_accepts_an_event_without_fields() -> None:
+    validator = jsonschema.Draft202012Validator(json.loads(schema_text()))
+    data = YAML(typ="safe").load(BASE)
+    data["events"]["bare"] = None
+    assert list(validator.iter_errors(data)) == []
+
+
+def test_committed_schema_file_is_current() -> None:
+    assert (FLOWS / "flow.schema.json").read_text() == schema_text()
+
+
+def test_schema_to_a_file(tmp_path: Path) -> None:
+    target = tmp_path / "flow.schema.json"
+    assert main(["schema", "-o", str(target)]) == 0
+    assert target.read_text() == schema_text()
+
+
+# --- new ------------------------------------------------------------------------
+
+
+def test_new_writes_a_valid_commented_flow(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "checkout"]) == 0
+    written = tmp_path / "checkout.yaml"
+    text = written.read_text()
+    assert text.count("#") >= 5
+    result = load_flow(written)
+    assert result.diagnostics == []
+    assert result.flow.name == "checkout"
+
+
+def test_new_refuses_to_overwrite(tmp_path: Path, capsys) -> None:
+    target = tmp_path / "mine.yaml"
+    target.write_text("precious")
+    assert main(["new", "x", "-o", str(target)]) == 2
+    assert target.read_text() == "precious"
+    assert "already exists" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["true", "42", "my: flow", "Ünïcode flow", 'a"b'])
+def test_new_quotes_awkward_names(tmp_path: Path, name: str) -> None:
+    target = tmp_path / "flow.yaml"
+    assert main(["new", name, "-o", str(target)]) == 0
+    result = load_flow(target)
+    assert result.diagnostics == []
+    assert result.flow.name == name
+
+
+def test_help_reads_well_for_every_flow_command(capsys) -> None:
+    for command in ("validate", "schema", "new"):
+        with pytest.raises(SystemExit) as caught:
+            main([command, "--help"])
+        assert caught.value.code == 0
+        out = capsys.readouterr().out
+        assert out.startswith(f"usage: edaviz {command}")
+        assert "examples:" in out or "use it in an editor:" in out
