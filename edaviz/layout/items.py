@@ -36,6 +36,8 @@ class ItemGraph:
     chains: dict[Edge, list[int]] = field(default_factory=dict)
     label_item: dict[Edge, int] = field(default_factory=dict)
     rank_count: int = 0
+    stride: int = 1
+    """2 when ranks are doubled for labels (odd ranks hold only chain items)."""
 
     def add(self, rank: int, depth: int, breadth: int, kind: ItemKind) -> int:
         """Append an item and return its id."""
@@ -71,8 +73,8 @@ def build_items(
     `sizes` and `label_sizes` are already in (depth, breadth) form; `across` is
     the breadth of a dummy item (the line it carries).
     """
-    items = ItemGraph()
     stride = 2 if label_sizes is not None else 1
+    items = ItemGraph(stride=stride)
     for node in nodes:
         depth, breadth = sizes[node]
         item = items.add(layers[node] * stride, depth, breadth, "node")

@@ -8,6 +8,7 @@ random: ties keep the current order, which starts from the input order.
 
 from __future__ import annotations
 
+import bisect
 import logging
 
 from edaviz.layout.items import ItemGraph
@@ -16,46 +17,112 @@ log = logging.getLogger(__name__)
 
 #: Sweep budget by item count: a sweep costs about O(links * log), and these keep
 #: a 500-node flow (about 2,000 items with labels) near 100 ms.
-SWEEP_BUDGET = ((300, 24), (1500, 12), (4000, 8))
+SWEEP_BUDGET = ((300, 48), (1500, 48), (4000, 48))
 MIN_SWEEPS = 4
+#: Sweeps without a new best before a trial stops.
+PATIENCE = 12
 #: Transposition passes per sweep; each pass is O(items * degree^2).
-TRANSPOSE_PASSES = 4
+TRANSPOSE_PASSES = 20
 
 
 def order_items(items: ItemGraph) -> list[list[int]]:
     """Ranks as lists of item ids, in an order with few crossings."""
-    ranks = _initial_order(items)
+    if items.stride == 2 and items.rank_count > 1:
+        return _order_through_labels(items)
+    return _order(items)
+
+
+def _order_through_labels(items: ItemGraph) -> list[list[int]]:
+    """Order the node ranks with each label rank contracted, then put every
+    label-rank item in the order of its two ends.
+
+    A label rank only subdivides links, so this finds the same crossings at
+    half the work: they all fall between the label rank and the next.
+    """
+    keep = [item for item in range(len(items)) if items.rank[item] % 2 == 0]
+    index = {item: k for k, item in enumerate(keep)}
+    contracted = ItemGraph()
+    for item in keep:
+        contracted.add(items.rank[item] // 2, 0, 0, items.kind[item])
+    for item in keep:
+        for middle in items.down[item]:
+            (lower,) = items.down[middle]
+            contracted.link(index[item], index[lower])
+
+    ranks: list[list[int]] = [[] for _ in range(items.rank_count)]
+    position = [0] * len(items)
+    for r, rank in enumerate(_order(contracted)):
+        for at, k in enumerate(rank):
+            ranks[2 * r].append(keep[k])
+            position[keep[k]] = at
+    middles = [item for item in range(len(items)) if items.rank[item] % 2 == 1]
+    middles.sort(key=lambda m: (position[items.up[m][0]], position[items.down[m][0]]))
+    for middle in middles:
+        ranks[items.rank[middle]].append(middle)
+    return ranks
+
+
+def _order(items: ItemGraph) -> list[list[int]]:
+    """Order a proper layered graph by sweeps and transpositions.
+
+    Two trials, one started from a depth-first order from the sources and one
+    from the sinks; the ordering with fewer crossings wins (the first on a tie).
+    """
     if items.rank_count < 2:
-        return ranks
+        return _initial_order(items, items.down, items.up)
+    sweeps = next((n for limit, n in SWEEP_BUDGET if len(items) <= limit), MIN_SWEEPS)
+    best: list[list[int]] = []
+    best_count = -1
+    for start in (
+        _initial_order(items, items.down, items.up),
+        _initial_order(items, items.up, items.down),
+    ):
+        ranks, count = _trial(items, start, sweeps)
+        if best_count < 0 or count < best_count:
+            best, best_count = ranks, count
+        if best_count == 0:
+            break
+    log.debug("ordering: %d items, %d crossings", len(items), best_count)
+    return best
+
+
+def _trial(
+    items: ItemGraph, ranks: list[list[int]], sweeps: int
+) -> tuple[list[list[int]], int]:
+    """Improve one starting order; return the best ordering seen and its count."""
     position = _positions(items, ranks)
     best = [list(rank) for rank in ranks]
     best_count = total_crossings(items, ranks, position)
-    sweeps = next((n for limit, n in SWEEP_BUDGET if len(items) <= limit), MIN_SWEEPS)
     stale = 0
     for sweep in range(sweeps):
         if best_count == 0:
             break
+        # Alternate the direction every sweep and the sort key (median,
+        # barycenter) and transposition on ties every other pair of sweeps:
+        # each variant settles in places the others can leave.
         downward = sweep % 2 == 0
-        _median_sweep(items, ranks, position, downward)
-        _transpose(items, ranks, position)
+        varied = sweep % 4 >= 2
+        _sort_sweep(items, ranks, position, downward, median=not varied)
+        _transpose(items, ranks, position, swap_ties=varied)
         count = total_crossings(items, ranks, position)
         if count < best_count:
             best, best_count, stale = [list(rank) for rank in ranks], count, 0
         else:
             stale += 1
-            # Four sweeps without progress: the heuristic has settled.
-            if stale >= 4:
+            if stale >= PATIENCE:
                 break
-    log.debug("ordering: %d items, %d crossings", len(items), best_count)
-    return best
+    return best, best_count
 
 
-def _initial_order(items: ItemGraph) -> list[list[int]]:
-    """Ranks filled in depth-first order from the sources, in input order."""
+def _initial_order(
+    items: ItemGraph, forward: list[list[int]], backward: list[list[int]]
+) -> list[list[int]]:
+    """Ranks filled in depth-first order along `forward` links, in input order,
+    starting from the items without `backward` links."""
     ranks: list[list[int]] = [[] for _ in range(items.rank_count)]
     seen = [False] * len(items)
     for start in range(len(items)):
-        if seen[start] or items.up[start]:
+        if seen[start] or backward[start]:
             continue
         stack = [start]
         while stack:
@@ -64,7 +131,7 @@ def _initial_order(items: ItemGraph) -> list[list[int]]:
                 continue
             seen[item] = True
             ranks[items.rank[item]].append(item)
-            stack.extend(reversed(items.down[item]))
+            stack.extend(reversed(forward[item]))
     # Every item is reachable from a source of a DAG; this only guards the
     # invariant should a caller hand in something else.
     for item in range(len(items)):
@@ -96,9 +163,15 @@ def _median(values: list[int]) -> float:
     return (values[middle - 1] * right + values[middle] * left) / (left + right)
 
 
-def _median_sweep(
-    items: ItemGraph, ranks: list[list[int]], position: list[int], downward: bool
+def _sort_sweep(
+    items: ItemGraph,
+    ranks: list[list[int]],
+    position: list[int],
+    downward: bool,
+    *,
+    median: bool,
 ) -> None:
+    """Sort each rank by its neighbours in the rank before it in the sweep."""
     indices = range(1, len(ranks)) if downward else range(len(ranks) - 2, -1, -1)
     neighbours = items.up if downward else items.down
     for r in indices:
@@ -106,9 +179,13 @@ def _median_sweep(
         movable: list[tuple[float, int, int]] = []
         for index, item in enumerate(rank):
             near = neighbours[item]
-            if near:
+            if not near:
+                continue
+            if median:
                 value = _median(sorted(position[n] for n in near))
-                movable.append((value, index, item))
+            else:
+                value = sum(position[n] for n in near) / len(near)
+            movable.append((value, index, item))
         movable.sort()
         # Items without neighbours on that side keep their slot.
         fill = iter(movable)
@@ -118,39 +195,75 @@ def _median_sweep(
             position[item] = index
 
 
-def _pair_crossings(
-    items: ItemGraph, left: int, right: int, position: list[int]
-) -> int:
-    """Crossings between the links of two items when `left` is left of `right`."""
-    count = 0
-    for side in (items.up, items.down):
-        right_positions = [position[n] for n in side[right]]
-        if not right_positions:
-            continue
-        for a in side[left]:
-            pa = position[a]
-            for pb in right_positions:
-                if pa > pb:
-                    count += 1
-    return count
+def _neighbour_positions(
+    links: list[list[int]], rank: list[int], position: list[int]
+) -> list[list[int]]:
+    """Sorted positions of each item's neighbours on one side."""
+    out: list[list[int]] = []
+    for item in rank:
+        near = links[item]
+        if len(near) == 1:
+            out.append([position[near[0]]])
+        else:
+            out.append(sorted([position[n] for n in near]))
+    return out
 
 
-def _transpose(items: ItemGraph, ranks: list[list[int]], position: list[int]) -> None:
+def _pair_crossings(left: list[int], right: list[int]) -> tuple[int, int]:
+    """Crossings between two items' links to one side, given the sorted
+    positions of their neighbours there: as they are, and swapped."""
+    kept = swapped = 0
+    size = len(right)
+    for a in left:
+        kept += bisect.bisect_left(right, a)
+        swapped += size - bisect.bisect_right(right, a)
+    return kept, swapped
+
+
+def _transpose(
+    items: ItemGraph, ranks: list[list[int]], position: list[int], *, swap_ties: bool
+) -> None:
+    """Swap neighbours in a rank while that removes crossings.
+
+    Only ranks next to a rank that changed in the last pass are looked at again.
+    """
+    dirty = set(range(len(ranks)))
     for _ in range(TRANSPOSE_PASSES):
         improved = False
-        for rank in ranks:
+        changed: set[int] = set()
+        for r in sorted(dirty):
+            rank = ranks[r]
+            if len(rank) < 2:
+                continue
+            ups = _neighbour_positions(items.up, rank, position)
+            downs = _neighbour_positions(items.down, rank, position)
             for i in range(len(rank) - 1):
-                u, v = rank[i], rank[i + 1]
-                before = _pair_crossings(items, u, v, position)
-                if before == 0:
-                    continue
-                after = _pair_crossings(items, v, u, position)
-                if after < before:
+                kept = swapped = 0
+                for near in (ups, downs):
+                    left, right = near[i], near[i + 1]
+                    if not left or not right:
+                        continue
+                    if len(left) == 1 and len(right) == 1:
+                        # Most items are dummies with one link each side.
+                        if left[0] > right[0]:
+                            kept += 1
+                        elif left[0] < right[0]:
+                            swapped += 1
+                    else:
+                        k, s = _pair_crossings(left, right)
+                        kept += k
+                        swapped += s
+                if swapped < kept or (swap_ties and kept and swapped == kept):
+                    u, v = rank[i], rank[i + 1]
                     rank[i], rank[i + 1] = v, u
                     position[u], position[v] = i + 1, i
-                    improved = True
+                    ups[i], ups[i + 1] = ups[i + 1], ups[i]
+                    downs[i], downs[i + 1] = downs[i + 1], downs[i]
+                    changed.add(r)
+                    improved = improved or swapped < kept
         if not improved:
             break
+        dirty = {n for r in changed for n in (r - 1, r, r + 1) if 0 <= n < len(ranks)}
 
 
 def rank_crossings(items: ItemGraph, upper: list[int], position: list[int]) -> int:
