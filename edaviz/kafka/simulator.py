@@ -174,6 +174,7 @@ class Simulator:
                 await admin.create_topics(new)
             except TopicAlreadyExistsError:
                 log.debug("a topic was created concurrently")
+            await _wait_for_leaders(admin, list(wanted))
             return sorted(wanted)
         finally:
             await admin.close()
@@ -364,6 +365,28 @@ class Simulator:
             return
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopping.wait(), seconds)
+
+
+async def _wait_for_leaders(
+    admin: AIOKafkaAdminClient, topics: list[str], timeout_s: float = 15.0
+) -> None:
+    """Wait until every partition of new `topics` has a leader.
+
+    Clients that start before that get "not leader" errors for a second or two,
+    which aiokafka retries but logs at ERROR level.
+    """
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        described = await admin.describe_topics(topics)
+        if all(
+            t["error_code"] == 0
+            and t["partitions"]
+            and all(p["error_code"] == 0 and p["leader"] >= 0 for p in t["partitions"])
+            for t in described
+        ):
+            return
+        await asyncio.sleep(0.1)
+    log.warning("new topics still have partitions without a leader: %s", topics)
 
 
 def _decode(value: bytes | None) -> dict[str, Any] | None:

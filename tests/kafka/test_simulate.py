@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from kafka_helpers import (
     wait_for,
 )
 
+from edaviz.cli.demo import default_flow, run_demo, summary_lines
 from edaviz.cli.simulate import overrides_from_args
 from edaviz.core.flow import Flow
 from edaviz.core.loader import load_flow_or_raise
@@ -270,3 +272,41 @@ def test_payloads_look_like_real_events() -> None:
     assert "reason" in payment
     keys = {factory.new_key("order.created") for _ in range(500)}
     assert len(keys) > 400
+
+
+# `edaviz demo`: on the session broker, which it must reuse and leave running.
+
+
+def test_demo_reuses_the_running_broker_and_leaves_it_running(
+    kafka_broker: LocalBroker, unique_name, flow_file
+) -> None:
+    path, names = _saga(unique_name, flow_file)
+    seen: list[list[str]] = []
+    messages: list[str] = []
+
+    def show(ctx) -> int:
+        assert ctx.bootstrap == kafka_broker.bootstrap
+
+        async def lag_known() -> bool:
+            lines = await summary_lines(ctx.flow, ctx.bootstrap)
+            seen.append(lines)
+            pay = [line for line in lines if names["g_pay"] in line]
+            return bool(pay) and not pay[0].endswith(" -")
+
+        asyncio.run(wait_for(lag_known, timeout=60, interval=0.5))
+        return 0
+
+    broker = LocalBroker(data_dir=kafka_broker.data_dir, progress=messages.append)
+    assert run_demo(path, show=show, broker=broker, progress=messages.append) == 0
+
+    assert any("already running" in m for m in messages)
+    assert kafka_broker.status() is not None
+    assert names["orders"] in "\n".join(seen[-1])
+
+
+def test_demo_flow_ships_with_the_package() -> None:
+    flow = default_flow()
+    assert load_flow_or_raise(flow).name == "order-saga"
+    packaged = Path(str(resources.files("edaviz.examples").joinpath("order-saga.yaml")))
+    # The packaged copy serves installs without the repository's flows/ folder.
+    assert packaged.read_text() == flow.read_text()

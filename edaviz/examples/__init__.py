@@ -1,0 +1,1 @@
+"""Example flows shipped with the package, for `edaviz demo` outside a checkout."""
