@@ -36,12 +36,16 @@ from edaviz.core.diagnostics import Diagnostic
 from edaviz.core.flow import ID_PATTERN, ClusterSettings, Event, Flow, Handler
 from edaviz.core.graph import FlowGraph, NodeKey, event_key, handler_key
 from edaviz.core.loader import validate_text
+from edaviz.core.source import PositionMap, parse_text
 from edaviz.errors import EdavizError, UsageError
 
 log = logging.getLogger(__name__)
 
 #: Edits kept for undo; each is one text snapshot (a 500-node flow is ~40 kB).
 MAX_HISTORY = 200
+
+#: Analyses kept for undo/redo: each holds the data and positions of one text.
+ANALYSIS_CACHE = 6
 
 #: Fields the editor sets, per node kind.
 EDITABLE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -105,18 +109,33 @@ class Removal:
 
 
 @dataclass(frozen=True)
-class _Checked:
-    """The result of validating one text."""
+class _Analysis:
+    """One text, validated: what the loader says about it and its plain data."""
 
+    text: str
     flow: Flow | None
     model: Flow | None
     diagnostics: list[Diagnostic]
+    data: Any
+    positions: PositionMap
 
 
-def validate(text: str, path: str) -> _Checked:
-    """Validate `text` exactly as `edaviz validate` does."""
+def analyse(text: str, path: str) -> _Analysis:
+    """Validate `text` exactly as `edaviz validate` does, keeping the plain data
+    and the positions the edits need."""
     result = validate_text(text, path)
-    return _Checked(result.flow, result.model, list(result.diagnostics))
+    data = getattr(result, "data", None)
+    if data is None and result.parsed:
+        # LoadResult does not carry the parsed data; parse once more for it.
+        data = parse_text(text, path).data
+    return _Analysis(
+        text,
+        result.flow,
+        result.model,
+        list(result.diagnostics),
+        data,
+        result.positions,
+    )
 
 
 class FlowDocument:
@@ -130,6 +149,7 @@ class FlowDocument:
         self._disk = Fingerprint.of(path) if on_disk else None
         self._undo: deque[tuple[str, str]] = deque(maxlen=MAX_HISTORY)
         self._redo: list[tuple[str, str]] = []
+        self._recent: deque[_Analysis] = deque(maxlen=ANALYSIS_CACHE)
         self._load(text)
         self._disk_valid = on_disk and self.flow is not None
 
@@ -147,25 +167,30 @@ class FlowDocument:
 
     # state -----------------------------------------------------------------
 
-    def _load(self, text: str, tree: Any = None) -> None:
-        """Make `text` current: parse it, validate it, rebuild the graph."""
+    def _load(self, text: str, analysis: _Analysis | None = None) -> None:
+        """Make `text` current: validate it and rebuild the graph."""
+        if analysis is None or analysis.text != text:
+            analysis = self._analyse(text)
         self._text = text
-        if tree is None:
-            try:
-                tree = te.parse(text)
-            except YAMLError as error:
-                log.debug("%s does not parse: %s", self.path, error)
-                tree = None
-        self._tree = tree
-        self._data = te.plain(tree) if tree is not None else None
-        checked = validate(text, str(self.path))
-        self.flow: Flow | None = checked.flow
+        self._analysis = analysis
+        self._data = analysis.data
+        self.flow: Flow | None = analysis.flow
         """The validated flow, or None while the text has errors."""
-        self.diagnostics: list[Diagnostic] = checked.diagnostics
+        self.diagnostics: list[Diagnostic] = analysis.diagnostics
         """Errors and warnings of the current text, as `edaviz validate` gives."""
-        model = checked.model or _lenient_flow(self._data, self.path)
+        model = analysis.model or _lenient_flow(self._data, self.path)
         self.graph = FlowGraph(model)
         """The graph of the flow; for a draft with errors, of what can be read."""
+
+    def _analyse(self, text: str) -> _Analysis:
+        """The analysis of `text`, from a small cache: undo and redo revisit
+        texts that were just analysed."""
+        for cached in self._recent:
+            if cached.text == text:
+                return cached
+        analysis = analyse(text, str(self.path))
+        self._recent.append(analysis)
+        return analysis
 
     @property
     def text(self) -> str:
@@ -204,10 +229,8 @@ class FlowDocument:
 
     def line_of(self, key: NodeKey) -> int | None:
         """1-based line where `key` is defined, for opening an editor there."""
-        try:
-            return self._tree[_SECTION[key.kind]].lc.key(key.id)[0] + 1
-        except (KeyError, TypeError, AttributeError):
-            return None
+        found = self._analysis.positions.key((_SECTION[key.kind], key.id))
+        return found[0] if found else None
 
     def field_values(self, key: NodeKey) -> dict[str, str]:
         """The editable fields of a node as written in the file ('' if absent)."""
@@ -237,7 +260,7 @@ class FlowDocument:
     ) -> None:
         """Run one edit: compute the expected data, refuse cycles, splice the
         text (or re-dump when the splices cannot), revalidate, record undo."""
-        if self._tree is None or not isinstance(self._data, dict):
+        if not isinstance(self._data, dict):
             raise EditError("the file does not parse as a YAML mapping; fix it first")
         expected = copy.deepcopy(self._data)
         try:
@@ -246,36 +269,39 @@ class FlowDocument:
             raise EditError(str(error)) from None
         _refuse_cycles(expected, new_edges, self.path)
 
-        new_text, new_tree = None, None
+        result = None
         try:
-            splicer = te.Splicer(self._text, self._tree)
+            splicer = te.Splicer(self._text, self._data, self._analysis.positions)
             splice(splicer)
-            candidate = splicer.result()
-            tree = te.parse(candidate)
-            if te.plain(tree) == expected:
-                new_text, new_tree = candidate, tree
+            candidate = self._analyse(splicer.result())
+            if candidate.data == expected:
+                result = candidate
             else:
                 log.debug("splice of %r gave unexpected data; re-dumping", label)
-        except (te.SpliceUnsupported, YAMLError) as error:
+        except te.SpliceUnsupported as error:
             log.debug("splice of %r not possible (%s); re-dumping", label, error)
-        if new_text is None:
-            new_text, new_tree = self._redump(apply, expected)
+        if result is None:
+            result = self._redump(apply, expected)
 
         self._undo.append((self._text, label))
         self._redo.clear()
-        self._load(new_text, new_tree)
+        self._load(result.text, result)
 
-    def _redump(self, apply: Callable[[Any], None], expected: Any) -> tuple[str, Any]:
-        """The edit made on a fresh round-trip tree, dumped whole."""
-        tree = te.parse(self._text)
+    def _redump(self, apply: Callable[[Any], None], expected: Any) -> _Analysis:
+        """The edit made on a round-trip tree of the whole text, dumped whole:
+        slower and less faithful to the layout, for shapes splices skip."""
+        try:
+            tree = te.parse(self._text)
+        except YAMLError as error:
+            raise EditError(f"cannot edit this file here: {error}") from None
         apply(tree)
-        indent = te.Splicer(self._text, self._tree).child_indent()
-        text = te.dump(tree, indent)
-        tree = te.parse(text)
-        if te.plain(tree) != expected:
+        indent = te.Splicer(self._text, self._data, self._analysis.positions)
+        text = te.dump(tree, indent.child_indent())
+        result = self._analyse(text)
+        if result.data != expected:
             raise EditError("this file's layout cannot be edited here; use $EDITOR")
         log.info("%s: edit written by re-dumping the YAML", self.path)
-        return text, tree
+        return result
 
     # edits -------------------------------------------------------------------
 
@@ -365,16 +391,16 @@ class FlowDocument:
                             items_list[index] = new_id
 
         def splice(sp: te.Splicer) -> None:
-            line, col = sp.tree[section].lc.key(key.id)
+            line, col = sp.key_pos((section, key.id))
             sp.rewrite_scalar(line, col, new_id)
             if pin:
                 sp.set_field(section, key.id, binding, te.scalar_text(key.id))
             if key.kind == "event":
-                for handler_id, name, _ in te.edge_lists(sp.tree):
-                    seq = sp.tree["handlers"][handler_id][name]
+                for handler_id, name, seq in te.edge_lists(sp.data):
                     for index, item in enumerate(seq):
                         if item == key.id:
-                            sp.rewrite_scalar(*seq.lc.item(index), new_id)
+                            path = ("handlers", handler_id, name, index)
+                            sp.rewrite_scalar(*sp.value_pos(path), new_id)
 
         self._edit(f"rename {key.kind} {key.id} to {new_id}", apply, splice)
         return NodeKey(key.kind, new_id)
@@ -404,7 +430,7 @@ class FlowDocument:
         def splice(sp: te.Splicer) -> None:
             sp.delete_entry(section, key.id)
             if key.kind == "event":
-                for handler_id, name, seq in te.edge_lists(sp.tree):
+                for handler_id, name, seq in te.edge_lists(sp.data):
                     hits = [i for i, item in enumerate(seq) if item == key.id]
                     for index in reversed(hits):
                         sp.remove_item(handler_id, name, index)
@@ -452,7 +478,7 @@ class FlowDocument:
                 items_list.remove(event_id)
 
         def splice(sp: te.Splicer) -> None:
-            seq = sp.tree["handlers"][handler_id][kind]
+            seq = sp.data["handlers"][handler_id][kind]
             for index in reversed([i for i, x in enumerate(seq) if x == event_id]):
                 sp.remove_item(handler_id, kind, index)
 
@@ -595,7 +621,7 @@ class FlowDocument:
         data = self.path.read_bytes()
         self._saved_text = _decode(data)
         self._disk = Fingerprint.of(self.path, data)
-        self._disk_valid = validate(self._saved_text, str(self.path)).flow is not None
+        self._disk_valid = self._analyse(self._saved_text).flow is not None
 
 
 def _decode(data: bytes) -> str:

@@ -15,11 +15,11 @@ import io
 import json
 import re
 from collections.abc import MutableMapping
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from edaviz.core.source import DataPath, PositionMap
 
 Section = Literal["events", "handlers"]
 EdgeField = Literal["consumes", "produces"]
@@ -161,23 +161,23 @@ def _token_end(line: str, col: int) -> int:
     return len(line[:end].rstrip())
 
 
-@dataclass
 class Splicer:
-    """Collects text splices against one version of the text, then applies them."""
+    """Collects text splices against one version of the text, then applies them.
 
-    text: str
-    tree: Any
-    lines: list[str] = field(init=False)
-    newline: str = field(init=False)
-    _starts: list[int] = field(init=False)
-    _edits: list[tuple[int, int, str]] = field(init=False, default_factory=list)
+    `data` and `positions` are the loader's plain data and 1-based position map
+    of that same text; the splicer works in 0-based lines and columns.
+    """
 
-    def __post_init__(self) -> None:
-        self.lines = self.text.splitlines(keepends=True)
-        self.newline = "\r\n" if "\r\n" in self.text else "\n"
+    def __init__(self, text: str, data: Any, positions: PositionMap) -> None:
+        self.text = text
+        self.data = data
+        self.positions = positions
+        self.lines = text.splitlines(keepends=True)
+        self.newline = "\r\n" if "\r\n" in text else "\n"
         self._starts = [0]
         for line in self.lines:
             self._starts.append(self._starts[-1] + len(line))
+        self._edits: list[tuple[int, int, str]] = []
 
     # positions -------------------------------------------------------------
 
@@ -193,20 +193,46 @@ class Splicer:
             return ""
         return self.lines[index].rstrip("\r\n")
 
-    def key_region(self, path: tuple[str, ...]) -> tuple[int, int]:
+    def get(self, path: DataPath) -> Any:
+        """The data at `path`."""
+        node = self.data
+        for key in path:
+            node = node[key]
+        return node
+
+    def key_pos(self, path: DataPath) -> tuple[int, int]:
+        """0-based (line, col) of the key of the entry at `path`."""
+        found = self.positions.key(path)
+        if found is None:
+            raise SpliceUnsupported(f"no position for {path}")
+        return found[0] - 1, found[1] - 1
+
+    def value_pos(self, path: DataPath) -> tuple[int, int]:
+        """0-based (line, col) where the value (or list item) at `path` starts."""
+        found = self.positions.value(path)
+        if found is None:
+            raise SpliceUnsupported(f"no position for {path}")
+        return found[0] - 1, found[1] - 1
+
+    def is_flow(self, path: DataPath) -> bool:
+        """True when the collection at `path` is written inline (`[...]`, `{...}`)."""
+        line, col = self.value_pos(path)
+        return self.line(line)[col : col + 1] in ("[", "{")
+
+    def key_region(self, path: DataPath) -> tuple[int, int]:
         """(first line, boundary line) of the entry at `path` from the root: its
         key line and the line where the next entry at the same or outer level
         starts."""
-        node, boundary = self.tree, len(self.lines)
+        node, boundary = self.data, len(self.lines)
         start = 0
-        for key in path:
-            if not isinstance(node, CommentedMap) or key not in node:
-                raise SpliceUnsupported(f"no entry {'/'.join(path)}")
+        for depth, key in enumerate(path):
+            if not isinstance(node, dict) or key not in node:
+                raise SpliceUnsupported(f"no entry {path}")
             keys = list(node)
             index = keys.index(key)
-            start = node.lc.key(key)[0]
+            start = self.key_pos(path[: depth + 1])[0]
             if index + 1 < len(keys):
-                boundary = node.lc.key(keys[index + 1])[0]
+                boundary = self.key_pos((*path[:depth], keys[index + 1]))[0]
             node = node[key]
         return start, boundary
 
@@ -231,8 +257,9 @@ class Splicer:
                 break
         return first
 
-    def colon_after_key(self, line: int, key_col: int) -> int:
-        """Column just past the `:` that ends the key starting at `key_col`."""
+    def colon_after_key(self, path: DataPath) -> tuple[int, int]:
+        """0-based (line, column) just past the `:` that ends the key at `path`."""
+        line, key_col = self.key_pos(path)
         text = self.line(line)
         if text[key_col : key_col + 1] in ("'", '"'):
             end = _token_end(text, key_col)
@@ -242,7 +269,7 @@ class Splicer:
         colon = text.find(":", end)
         if colon == -1:
             raise SpliceUnsupported("no colon after key")
-        return colon + 1
+        return line, colon + 1
 
     # edits -----------------------------------------------------------------
 
@@ -305,48 +332,47 @@ class Splicer:
     def child_indent(self) -> int:
         """Spaces per nesting level, read from the file (2 when it has none)."""
         for section in ("events", "handlers"):
-            items = self.tree.get(section) if isinstance(self.tree, dict) else None
-            if not isinstance(items, CommentedMap):
+            items = self.data.get(section) if isinstance(self.data, dict) else None
+            if not isinstance(items, dict) or not items:
                 continue
-            for value in items.values():
-                if isinstance(value, CommentedMap) and len(value):
-                    step = value.lc.col - items.lc.col
+            for node_id, value in items.items():
+                path = (section, node_id)
+                if isinstance(value, dict) and value and not self.is_flow(path):
+                    step = self.value_pos(path)[1] - self.key_pos(path)[1]
                     if step > 0:
                         return step
-            if len(items):
-                return items.lc.col or 2
+            return self.key_pos((section, next(iter(items))))[1] or 2
         return 2
 
     def set_field(
         self, section: Section, node_id: str, name: str, value_text: str | None
     ) -> None:
         """Set field `name` of a node to a scalar text, or drop it for None."""
-        node = self.tree[section][node_id]
-        if not isinstance(node, CommentedMap) and node is not None:
-            raise SpliceUnsupported("node is not a mapping")
         path = (section, node_id)
+        node = self.get(path)
+        if not isinstance(node, dict) and node is not None:
+            raise SpliceUnsupported("node is not a mapping")
         if node is not None and name in node:
             self._replace_field(path, node, name, value_text)
         elif value_text is not None:
             self._add_field(path, node, name, value_text)
 
     def _replace_field(
-        self,
-        path: tuple[str, ...],
-        node: CommentedMap,
-        name: str,
-        value_text: str | None,
+        self, path: DataPath, node: dict[str, Any], name: str, value_text: str | None
     ) -> None:
-        key_line, key_col = node.lc.key(name)
+        if self.is_flow(path):
+            raise SpliceUnsupported("flow-style node mapping")
+        key_line, key_col = self.key_pos((*path, name))
         first, boundary = self.key_region((*path, name))
         last = self.last_content(first, boundary)
         if value_text is None:
             if len(node) == 1:
-                self._empty_node(path)
+                line, colon = self.colon_after_key(path)
+                self.replace(self.offset(line, colon), self.offset(line, colon), " {}")
             self.delete_lines(first, last)
             return
         if not isinstance(node[name], dict | list) and last == key_line:
-            line, col = node.lc.value(name)
+            line, col = self.value_pos((*path, name))
             if line == key_line:
                 self.replace_token(line, col, value_text)
                 return
@@ -356,31 +382,19 @@ class Splicer:
             f"{' ' * key_col}{name}: {value_text}{self.newline}",
         )
 
-    def _empty_node(self, path: tuple[str, ...]) -> None:
-        """Write `{}` after the node's key: it is about to lose its last field."""
-        parent = self.tree[path[0]]
-        line, col = parent.lc.key(path[1])
-        colon = self.colon_after_key(line, col)
-        self.replace(self.offset(line, colon), self.offset(line, colon), " {}")
-
     def _add_field(
-        self,
-        path: tuple[str, ...],
-        node: CommentedMap | None,
-        name: str,
-        value_text: str,
+        self, path: DataPath, node: dict[str, Any] | None, name: str, value_text: str
     ) -> None:
-        parent = self.tree[path[0]]
-        key_line, key_col = parent.lc.key(path[1])
         if not node:
-            self._open_empty(key_line, key_col, node)
+            key_line, key_col = self.key_pos(path)
+            self._open_empty(path, node)
             indent = key_col + self.child_indent()
             self.insert_lines(key_line + 1, [f"{' ' * indent}{name}: {value_text}"])
             return
-        if node.fa.flow_style():
+        if self.is_flow(path):
             raise SpliceUnsupported("flow-style node mapping")
-        indent = node.lc.key(next(iter(node)))[1]
-        order = FIELD_ORDER[path[0]]
+        indent = self.value_pos(path)[1]
+        order = FIELD_ORDER[str(path[0])]
         rank = order.index(name) if name in order else len(order)
         before = None
         for existing in node:
@@ -388,15 +402,15 @@ class Splicer:
                 before = existing
                 break
         if before is not None:
-            at = self.leading_comments(node.lc.key(before)[0])
+            at = self.leading_comments(self.key_pos((*path, before))[0])
         else:
             first, boundary = self.key_region(path)
             at = self.last_content(first, boundary) + 1
         self.insert_lines(at, [f"{' ' * indent}{name}: {value_text}"])
 
-    def _open_empty(self, key_line: int, key_col: int, node: Any) -> None:
+    def _open_empty(self, path: DataPath, node: Any) -> None:
         """Drop a `{}` (or nothing) after a key so block lines can follow it."""
-        colon = self.colon_after_key(key_line, key_col)
+        key_line, colon = self.colon_after_key(path)
         rest = self.line(key_line)[colon:]
         if node is None:
             if rest.strip() and not rest.strip().startswith("#"):
@@ -414,76 +428,76 @@ class Splicer:
         """Add a node with the given (name, scalar text) fields at the end of
         its section (creating the section when the file has none)."""
         step = self.child_indent()
-        items = self.tree.get(section)
-        if section in self.tree and items:
-            if items.fa.flow_style():
+        items = self.data.get(section)
+        if section in self.data and items:
+            if not isinstance(items, dict) or self.is_flow((section,)):
                 raise SpliceUnsupported("flow-style section")
-            col = items.lc.key(next(iter(items)))[1]
+            col = self.key_pos((section, next(iter(items))))[1]
             first, boundary = self.key_region((section,))
             at = self.last_content(first, boundary) + 1
-            gap = self._entries_spaced(items)
-        elif section in self.tree:
-            line, key_col = self.tree.lc.key(section)
-            self._open_empty(line, key_col, items)
+            gap = self._entries_spaced(section, items)
+        elif section in self.data:
+            line, key_col = self.key_pos((section,))
+            self._open_empty((section,), items)
             col, at, gap = key_col + step, line + 1, False
         else:
             col, gap = step, False
             at = len(self.lines)
-            if section == "events" and "handlers" in self.tree:
-                at = self.leading_comments(self.tree.lc.key("handlers")[0])
+            if section == "events" and "handlers" in self.data:
+                at = self.leading_comments(self.key_pos(("handlers",))[0])
         head = f"{' ' * col}{scalar_text(node_id)}:"
         body = [f"{' ' * (col + step)}{name}: {text}" for name, text in fields]
         lines = [head if body else head + " {}", *body]
-        if section not in self.tree:
+        if section not in self.data:
             lines.insert(0, f"{section}:")
         self.insert_lines(at, ([""] if gap else []) + lines)
 
-    def _entries_spaced(self, items: CommentedMap) -> bool:
+    def _entries_spaced(self, section: str, items: dict[str, Any]) -> bool:
         """True when the section separates its entries with blank lines."""
         keys = list(items)
         if len(keys) < 2:
             return False
-        second = self.leading_comments(items.lc.key(keys[1])[0])
+        second = self.leading_comments(self.key_pos((section, keys[1]))[0])
         return second > 0 and not self.lines[second - 1].strip()
 
     def delete_entry(self, section: Section, node_id: str) -> None:
         """Delete a node's lines, with the comment block directly above it."""
-        items = self.tree[section]
-        if items.fa.flow_style():
+        if self.is_flow((section,)):
             raise SpliceUnsupported("flow-style section")
         first, boundary = self.key_region((section, node_id))
         last = self.last_content(first, boundary)
-        if len(items) == 1:
-            line, col = self.tree.lc.key(section)
-            colon = self.colon_after_key(line, col)
+        if len(self.data[section]) == 1:
+            line, colon = self.colon_after_key((section,))
             self.replace(self.offset(line, colon), self.offset(line, colon), " {}")
         self.delete_lines(self.leading_comments(first), last)
 
     def append_item(self, handler_id: str, name: EdgeField, item: str) -> None:
         """Append `item` to a handler's consumes/produces list."""
-        node = self.tree["handlers"][handler_id]
+        path = ("handlers", handler_id)
+        node = self.get(path)
         text = scalar_text(item)
-        seq = node.get(name) if isinstance(node, CommentedMap) else None
-        if not isinstance(seq, CommentedSeq) or not len(seq):
-            if isinstance(node, CommentedMap) and name in node:
-                self._replace_field(("handlers", handler_id), node, name, f"[{text}]")
+        seq = node.get(name) if isinstance(node, dict) else None
+        if not isinstance(seq, list) or not seq:
+            if isinstance(node, dict) and name in node:
+                self._replace_field(path, node, name, f"[{text}]")
             else:
-                self._add_field(("handlers", handler_id), node, name, f"[{text}]")
+                self._add_field(path, node, name, f"[{text}]")
             return
-        if seq.fa.flow_style():
-            line, col = seq.lc.line, seq.lc.col
+        seq_path = (*path, name)
+        if self.is_flow(seq_path):
+            line, col = self.value_pos(seq_path)
             row = self.line(line)
             close = self._closing_bracket(row, col)
             inner = row[col + 1 : close]
             at = col + 1 + len(inner.rstrip())
             self.replace(self.offset(line, at), self.offset(line, at), f", {text}")
             return
-        last_line, item_col = seq.lc.item(len(seq) - 1)
+        last_line, item_col = self.value_pos((*seq_path, len(seq) - 1))
         row = self.line(last_line)
         dash = row.rfind("-", 0, item_col)
         if dash == -1:
             raise SpliceUnsupported("block item without a dash")
-        first, boundary = self.key_region(("handlers", handler_id, name))
+        boundary = self.key_region(seq_path)[1]
         end = self.last_content(last_line, boundary)
         self.insert_lines(end + 1, [f"{row[:dash]}- {text}"])
 
@@ -507,35 +521,35 @@ class Splicer:
 
     def remove_item(self, handler_id: str, name: EdgeField, index: int) -> None:
         """Remove item `index` from a handler's consumes/produces list."""
-        node = self.tree["handlers"][handler_id]
+        path = ("handlers", handler_id)
+        node = self.get(path)
+        seq_path = (*path, name)
         seq = node[name]
-        if seq.fa.flow_style():
-            line = seq.lc.line
+        if self.is_flow(seq_path):
+            line, open_col = self.value_pos(seq_path)
             row = self.lines[line]
-            self._closing_bracket(row, seq.lc.col)
-            cols = [seq.lc.item(i) for i in range(len(seq))]
+            close = self._closing_bracket(row, open_col)
+            cols = [self.value_pos((*seq_path, i)) for i in range(len(seq))]
             if any(item_line != line for item_line, _ in cols):
                 raise SpliceUnsupported("flow list spans lines")
             start = cols[index][1]
             if len(seq) == 1:
-                start = seq.lc.col + 1
-                end = self._closing_bracket(row, seq.lc.col)
+                start, end = open_col + 1, close
             elif index + 1 < len(seq):
                 end = cols[index + 1][1]
             else:
                 end = _token_end(row, start)
-                if index > 0:
-                    start = _token_end(row, cols[index - 1][1])
+                start = _token_end(row, cols[index - 1][1])
             self.replace(self.offset(line, start), self.offset(line, end), "")
             return
         if len(seq) == 1:
-            self._replace_field(("handlers", handler_id), node, name, "[]")
+            self._replace_field(path, node, name, "[]")
             return
-        item_line = seq.lc.item(index)[0]
+        item_line = self.value_pos((*seq_path, index))[0]
         if index + 1 < len(seq):
-            boundary = seq.lc.item(index + 1)[0]
+            boundary = self.value_pos((*seq_path, index + 1))[0]
         else:
-            boundary = self.key_region(("handlers", handler_id, name))[1]
+            boundary = self.key_region(seq_path)[1]
         self.delete_lines(item_line, self.last_content(item_line, boundary))
 
 
