@@ -9,6 +9,8 @@ small graph), and otherwise resvg falls back to the system fonts it finds.
 from __future__ import annotations
 
 import logging
+import math
+import re
 from functools import cache
 from pathlib import Path
 
@@ -38,8 +40,12 @@ _FONT_DIRS = (
     "C:/Windows/Fonts",
 )
 
-#: Pixels per SVG unit; 2 keeps text crisp on high-density screens.
-DEFAULT_ZOOM = 1.0
+#: Largest image rendered, in pixels. A 500-node flow draws at about 16k x 12k
+#: (200 megapixels, 800 MB of RGBA, a minute to rasterise); past this the image
+#: is scaled down to fit, and the SVG remains the full-size version.
+MAX_PIXELS = 40_000_000
+
+_SIZE = re.compile(r'<svg\b[^>]*?\bwidth="([0-9.]+)"[^>]*?\bheight="([0-9.]+)"')
 
 
 @cache
@@ -55,9 +61,30 @@ def monospace_font() -> tuple[str, Path] | None:
     return None
 
 
-def render_png(svg: str, *, zoom: float = DEFAULT_ZOOM) -> bytes:
-    """Rasterise an SVG document to PNG bytes."""
+def fit_zoom(svg: str, max_pixels: int = MAX_PIXELS) -> float:
+    """1.0, or the scale that brings the drawing within `max_pixels`."""
+    match = _SIZE.search(svg)
+    if match is None:
+        return 1.0
+    area = float(match[1]) * float(match[2])
+    if area <= max_pixels:
+        return 1.0
+    zoom = math.sqrt(max_pixels / area)
+    log.warning(
+        "drawing of %sx%s px scaled by %.2f to stay within %d megapixels",
+        match[1],
+        match[2],
+        zoom,
+        max_pixels // 1_000_000,
+    )
+    return zoom
+
+
+def render_png(svg: str, *, zoom: float | None = None) -> bytes:
+    """Rasterise an SVG document to PNG bytes (scaled down if huge, by default)."""
     font = monospace_font()
+    if zoom is None:
+        zoom = fit_zoom(svg)
     options: dict = {"background": "#ffffff", "zoom": zoom}
     if font is not None:
         family, path = font
