@@ -140,7 +140,7 @@ class EdavizApp(EditingMixin, App[None]):
         flow = self.document.flow
         name = flow.name if flow is not None else str(self.document.path)
         self.title = f"edaviz · {name}"
-        self.sub_title = str(self.document.path)
+        self.sub_title = self.document.path.name
 
     def _load_graph(self) -> None:
         """Lay the current document's graph out (after opening or an edit)."""

@@ -6,9 +6,13 @@ from datetime import UTC, datetime
 
 from edaviz.metrics.snapshot import EdgeStats, Health
 
-#: Cells reserved for an edge label, so live numbers never change the layout:
-#: `12.3k/s · lag 99.9M` is the longest form `edge_label` produces.
+#: Cells reserved for an edge label on one line (top-down drawings), so live
+#: numbers never change the layout: `12.3k/s · lag 99.9M` is the longest form.
 EDGE_LABEL_WIDTH = 19
+
+#: Cells reserved for a label split around its line (left-to-right drawings):
+#: the rate above the line, the lag below it; `lag 99.9M` is the widest part.
+EDGE_LABEL_SPLIT = (9, 3)
 
 #: Cells reserved for the live line of a node box in the detailed zoom.
 NODE_METRIC_WIDTH = 16
@@ -50,17 +54,17 @@ def duration(seconds: float | None) -> str:
     return f"{s:.0f}s"
 
 
-def edge_label(stats: EdgeStats | None) -> str:
-    """The live label of an edge: rate, and lag for consume edges."""
+def edge_label(stats: EdgeStats | None) -> tuple[str, ...]:
+    """The parts of an edge's live label: the rate, and the lag of a consume
+    edge; joined with ` · ` on one line, or drawn above and below the line."""
     if stats is None:
-        return ""
+        return ()
     parts = [rate(stats.rate)]
     if stats.kind == "consumes" and stats.lag is not None:
         parts.append(f"lag {si(stats.lag)}")
     elif stats.kind == "consumes" and stats.status is Health.NO_COMMIT:
         parts.append("no commit")
-    text = " · ".join(parts)
-    return text[:EDGE_LABEL_WIDTH]
+    return tuple(parts)
 
 
 def age(then: datetime | None, now: datetime) -> str:

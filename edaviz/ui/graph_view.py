@@ -24,14 +24,23 @@ from textual.strip import Strip
 from edaviz import layout as layout_module
 from edaviz.core.graph import NodeKey
 from edaviz.metrics.snapshot import Health
-from edaviz.ui.format import EDGE_LABEL_WIDTH
 from edaviz.ui.live import Paint, worst
-from edaviz.ui.scene import Scene, Zoom, build_scene, node_lines, node_size
+from edaviz.ui.scene import (
+    Scene,
+    Zoom,
+    build_scene,
+    label_size,
+    node_lines,
+    node_size,
+)
 
 log = logging.getLogger(__name__)
 
 Direction = Literal["LR", "TB"]
 Edge = tuple[NodeKey, NodeKey]
+
+#: Edges of the selected node are drawn with heavy lines in their health colour.
+_HEAVY = str.maketrans("─│┌┐└┘├┤┬┴┼", "━┃┏┓┗┛┣┫┳┻╋")
 
 _HEALTH_ROLE = {
     Health.OK: "edge-ok",
@@ -63,7 +72,6 @@ class GraphView(ScrollView, can_focus=True):
         "graph--edge-stop",
         "graph--edge-nocommit",
         "graph--edge-rewind",
-        "graph--edge-selected",
     }
 
     BINDINGS = [
@@ -140,14 +148,20 @@ class GraphView(ScrollView, can_focus=True):
         lines = {n: node_lines(self.graph, n, zoom, self.flow) for n in self.graph}
         sizes = {n: node_size(text) for n, text in lines.items()}
         labels = (
-            {edge: (EDGE_LABEL_WIDTH, 1) for edge in self.graph.edges}
+            {edge: label_size(direction) for edge in self.graph.edges}
             if self.with_labels
             else None
         )
         result = layout_module.compute_layout(
             self.graph, sizes, direction=direction, label_sizes=labels
         )
-        return build_scene(result, self.graph, lines, with_labels=self.with_labels)
+        return build_scene(
+            result,
+            self.graph,
+            lines,
+            with_labels=self.with_labels,
+            label_box=label_size(direction),
+        )
 
     def fit(self) -> None:
         """Pick the zoom and direction that fit the screen best (compact first)."""
@@ -233,7 +247,9 @@ class GraphView(ScrollView, can_focus=True):
     def watch_selected(self, old: NodeKey | None, new: NodeKey | None) -> None:
         self._invalidate(self._rows_of(old) | self._rows_of(new))
         if new is not None:
-            self.scroll_to_node(new)
+            # After the refresh: selecting may show the detail panel, which
+            # narrows this view, and centring must use the narrower width.
+            self.call_after_refresh(self.scroll_to_node, new)
         self.post_message(self.SelectionChanged(new))
 
     def on_mount(self) -> None:
@@ -280,6 +296,13 @@ class GraphView(ScrollView, can_focus=True):
         assert scene is not None
         chars = list(scene.chars[y])
         roles = [self._role(scene, x, y) for x in range(scene.width)]
+        sel = self.selected
+        if sel is not None:
+            for x, owner in enumerate(scene.owner[y]):
+                if isinstance(owner, NodeKey) or not owner:
+                    continue
+                if any(sel in edge for edge in owner):
+                    chars[x] = chars[x].translate(_HEAVY)
         self._overlay(scene, y, chars, roles)
         return chars, roles
 
@@ -317,8 +340,6 @@ class GraphView(ScrollView, can_focus=True):
 
     def _edge_role(self, edges: object) -> str:
         edges = tuple(edges or ())
-        if self.selected is not None and any(self.selected in e for e in edges):
-            return "edge-selected"
         if any(e in self.faulty_edges for e in edges):
             return "error"
         health = worst([self.paint.health[e] for e in edges if e in self.paint.health])
@@ -333,14 +354,21 @@ class GraphView(ScrollView, can_focus=True):
             for (x, gy), glyph in scene.box_glyphs(sel, "double").items():
                 if gy == y:
                     chars[x] = glyph
+        width, height = scene.label_size
         for edge, (lx, ly) in scene.labels.items():
-            if ly != y:
+            if not ly <= y < ly + height:
                 continue
-            text = self.paint.labels.get(edge, "")
+            parts = self.paint.labels.get(edge, ())
+            if height >= 3:
+                # Split label: rate above the line, lag below, the line between.
+                index = {ly: 0, ly + height - 1: 1}.get(y)
+                text = parts[index] if index is not None and index < len(parts) else ""
+            else:
+                text = f" {' · '.join(parts)} " if parts else ""
             if not text:
                 continue
-            text = f" {text} "[:EDGE_LABEL_WIDTH]
-            x0 = lx + (EDGE_LABEL_WIDTH - len(text)) // 2
+            text = text[:width]
+            x0 = lx + (width - len(text)) // 2
             role = self._edge_role((edge,))
             for i, ch in enumerate(text):
                 x = x0 + i
@@ -363,7 +391,10 @@ class GraphView(ScrollView, can_focus=True):
             return
         box = self.scene.boxes[node]
         self.scroll_to_region(
-            Region(box.x, box.y, box.width, box.height), animate=False, force=True
+            Region(box.x, box.y, box.width, box.height),
+            animate=False,
+            force=True,
+            center=True,
         )
 
     def on_click(self, event: Click) -> None:

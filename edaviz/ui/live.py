@@ -32,7 +32,7 @@ SEVERITY = {
 class Paint:
     """The live layer of the graph for one snapshot (empty in design mode)."""
 
-    labels: dict[Edge, str] = field(default_factory=dict)
+    labels: dict[Edge, tuple[str, ...]] = field(default_factory=dict)
     health: dict[Edge, Health] = field(default_factory=dict)
     metrics: dict[NodeKey, str] = field(default_factory=dict)
     bottleneck: NodeKey | None = None
@@ -47,7 +47,7 @@ def paint_for(graph: nx.DiGraph, snapshot: Snapshot | None) -> Paint:
     """Labels, health and node lines of `graph` from `snapshot`."""
     if snapshot is None or not snapshot.cluster.connected:
         return Paint()
-    labels: dict[Edge, str] = {}
+    labels: dict[Edge, tuple[str, ...]] = {}
     health: dict[Edge, Health] = {}
     for u, v, data in graph.edges(data=True):
         stats = _edge_stats(snapshot, u, v, data)

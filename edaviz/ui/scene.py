@@ -17,7 +17,7 @@ from typing import Literal
 import networkx as nx
 
 from edaviz.core.graph import NodeKey
-from edaviz.ui.format import EDGE_LABEL_WIDTH, NODE_METRIC_WIDTH
+from edaviz.ui.format import EDGE_LABEL_SPLIT, EDGE_LABEL_WIDTH, NODE_METRIC_WIDTH
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,11 @@ def node_lines(graph: nx.DiGraph, node: NodeKey, zoom: Zoom, flow: object) -> li
             lines.append(f"group {getattr(handler, 'group', node.id)}")
         lines.append(" " * NODE_METRIC_WIDTH)
     return lines
+
+
+def label_size(direction: str) -> tuple[int, int]:
+    """Cells reserved for every edge label in a drawing direction."""
+    return EDGE_LABEL_SPLIT if direction == "LR" else (EDGE_LABEL_WIDTH, 1)
 
 
 def node_size(lines: list[str]) -> tuple[int, int]:
@@ -124,6 +129,7 @@ class Scene:
     chars: list[list[str]]
     owner: list[list[object]]
     part: list[list[str]]
+    label_size: tuple[int, int] = (EDGE_LABEL_WIDTH, 1)
     node_rows: dict[NodeKey, range] = field(default_factory=dict)
     edge_rows: dict[Edge, set[int]] = field(default_factory=dict)
     ports: dict[NodeKey, dict[tuple[int, int], int]] = field(default_factory=dict)
@@ -163,6 +169,7 @@ def build_scene(
     lines: Mapping[NodeKey, list[str]],
     *,
     with_labels: bool,
+    label_box: tuple[int, int] = (EDGE_LABEL_WIDTH, 1),
 ) -> Scene:
     """Rasterise a layout: boxes, then edges with ports, arrowheads and labels."""
     width, height = max(1, layout.width), max(1, layout.height)
@@ -179,13 +186,13 @@ def build_scene(
             width, height = max(width, x + 1), max(height, y + 1)
         if with_labels and route.label_at is not None:
             lx, ly = route.label_at
-            width = max(width, lx + EDGE_LABEL_WIDTH)
-            height = max(height, ly + 1)
+            width = max(width, lx + label_box[0])
+            height = max(height, ly + label_box[1])
 
     chars = [[" "] * width for _ in range(height)]
     owner: list[list[object]] = [[None] * width for _ in range(height)]
     part = [[" "] * width for _ in range(height)]
-    scene = Scene(width, height, boxes, list(routes), {}, chars, owner, part)
+    scene = Scene(width, height, boxes, list(routes), {}, chars, owner, part, label_box)
     box_at: dict[tuple[int, int], NodeKey] = {}
     for box in boxes.values():
         scene.node_rows[box.key] = range(box.y, box.y + box.height)
@@ -223,7 +230,7 @@ def build_scene(
             arrows[head] = (direction, edge)
         if with_labels and route.label_at is not None:
             scene.labels[edge] = route.label_at
-            rows.add(route.label_at[1])
+            rows.update(range(route.label_at[1], route.label_at[1] + label_box[1]))
 
     for (x, y), cell_bits in bits.items():
         if 0 <= y < height and 0 <= x < width:
