@@ -491,32 +491,42 @@ class FlowDocument:
 
     def set_field(self, key: NodeKey, name: str, value: str | int | None) -> None:
         """Set a field of a node; None or '' removes it (its default applies)."""
-        if name not in EDITABLE_FIELDS[key.kind]:
-            raise EditError(f"{key.kind}s have no editable field {name!r}")
-        node = self._node(key)
+        self.set_fields(key, {name: value})
+
+    def set_fields(self, key: NodeKey, values: dict[str, str | int | None]) -> None:
+        """Set several fields of a node as one edit (one undo step); None or ''
+        removes a field. Fields whose value does not change are left alone."""
+        node = self._node(key) or {}
         section = _SECTION[key.kind]
-        value = None if value in (None, "") else _field_value(key.kind, name, value)
-        if (node or {}).get(name) == value and (
-            value is not None or name not in (node or {})
-        ):
+        changes: dict[str, str | int | None] = {}
+        for name, raw in values.items():
+            if name not in EDITABLE_FIELDS[key.kind]:
+                raise EditError(f"{key.kind}s have no editable field {name!r}")
+            value = None if raw in (None, "") else _field_value(key.kind, name, raw)
+            if value is None and name not in node:
+                continue
+            if value is not None and node.get(name) == value:
+                continue
+            changes[name] = value
+        if not changes:
             return
 
         def apply(data: Any) -> None:
             items = data[section]
-            if value is None:
-                if isinstance(items[key.id], dict):
-                    items[key.id].pop(name, None)
-                return
             if items[key.id] is None:
                 items[key.id] = {}
-            items[key.id][name] = value
+            for name, value in changes.items():
+                if value is None:
+                    items[key.id].pop(name, None)
+                else:
+                    items[key.id][name] = value
 
-        text = None if value is None else te.scalar_text(value)
-        self._edit(
-            f"set {name} of {key.id}",
-            apply,
-            lambda sp: sp.set_field(section, key.id, name, text),
-        )
+        texts = [
+            (name, None if value is None else te.scalar_text(value))
+            for name, value in changes.items()
+        ]
+        label = f"set {', '.join(changes)} of {key.id}"
+        self._edit(label, apply, lambda sp: sp.set_fields(section, key.id, texts))
 
     # undo ------------------------------------------------------------------
 

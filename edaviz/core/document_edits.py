@@ -348,14 +348,39 @@ class Splicer:
         self, section: Section, node_id: str, name: str, value_text: str | None
     ) -> None:
         """Set field `name` of a node to a scalar text, or drop it for None."""
+        self.set_fields(section, node_id, [(name, value_text)])
+
+    def set_fields(
+        self, section: Section, node_id: str, changes: list[tuple[str, str | None]]
+    ) -> None:
+        """Set several fields of one node (None drops a field)."""
         path = (section, node_id)
         node = self.get(path)
         if not isinstance(node, dict) and node is not None:
             raise SpliceUnsupported("node is not a mapping")
-        if node is not None and name in node:
-            self._replace_field(path, node, name, value_text)
-        elif value_text is not None:
-            self._add_field(path, node, name, value_text)
+        order = FIELD_ORDER[section]
+        changes = sorted(
+            changes, key=lambda c: order.index(c[0]) if c[0] in order else len(order)
+        )
+        adds = [(n, t) for n, t in changes if t is not None and n not in (node or {})]
+        if not node:
+            if adds:
+                key_line, key_col = self.key_pos(path)
+                self._open_empty(path, node)
+                indent = " " * (key_col + self.child_indent())
+                lines = [f"{indent}{name}: {text}" for name, text in adds]
+                self.insert_lines(key_line + 1, lines)
+            return
+        drops = {n for n, t in changes if t is None and n in node}
+        if drops and drops == set(node) and not adds:
+            # The node loses its last field: it stays, as an empty mapping.
+            line, colon = self.colon_after_key(path)
+            self.replace(self.offset(line, colon), self.offset(line, colon), " {}")
+        for name, text in changes:
+            if name in node:
+                self._replace_field(path, node, name, text)
+            elif text is not None:
+                self._add_field(path, node, name, text)
 
     def _replace_field(
         self, path: DataPath, node: dict[str, Any], name: str, value_text: str | None
@@ -366,9 +391,6 @@ class Splicer:
         first, boundary = self.key_region((*path, name))
         last = self.last_content(first, boundary)
         if value_text is None:
-            if len(node) == 1:
-                line, colon = self.colon_after_key(path)
-                self.replace(self.offset(line, colon), self.offset(line, colon), " {}")
             self.delete_lines(first, last)
             return
         if not isinstance(node[name], dict | list) and last == key_line:

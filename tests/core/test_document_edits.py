@@ -406,3 +406,28 @@ def test_field_values_and_has_node(doc: FlowDocument) -> None:
 def test_scalar_text_reads_back(value: str) -> None:
     tree = te.parse(f"k: {te.scalar_text(value)}\n")
     assert tree["k"] == value
+
+
+def test_set_fields_is_one_undo_step(doc: FlowDocument) -> None:
+    failed = event_key("payment.failed")
+    doc.set_fields(failed, {"description": "Declined.", "topic": "payments.failed"})
+    assert (
+        "  payment.failed:   # dead end\n    topic: payments.failed\n"
+        "    description: Declined.\n\n" in doc.text
+    )
+    placed = event_key("order.placed")
+    doc.set_fields(placed, {"topic": "", "partitions": "", "description": None})
+    assert "  order.placed: {}\n\n" in doc.text
+    assert "# A customer submitted a cart.\n  order.placed: {}" in doc.text
+    doc.set_fields(placed, {"topic": "", "schema": None})
+    doc.undo()
+    doc.undo()
+    assert doc.text == SAGA
+
+
+def test_fields_left_unchanged_make_no_edit(doc: FlowDocument) -> None:
+    doc.set_fields(
+        event_key("order.placed"),
+        {"topic": "orders.placed", "partitions": "3", "schema": ""},
+    )
+    assert not doc.can_undo and not doc.dirty
