@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
 import time
 from pathlib import Path
 
 from edaviz.core.flow import Flow
-from edaviz.errors import UsageError
+from edaviz.errors import EdavizError, UsageError
 from edaviz.export import EXTENSIONS, FORMATS, export_flow, format_for_path
 from edaviz.export.redact import safe_bootstrap
 from edaviz.kafka.connection import (
@@ -20,6 +21,10 @@ from edaviz.kafka.connection import (
 from edaviz.metrics.snapshot import Snapshot
 
 log = logging.getLogger(__name__)
+
+#: Seconds between the two polls of `--live`, as for `edaviz watch --once`: long
+#: enough to see a commit from a consumer on the usual 5 s auto-commit.
+DEFAULT_WINDOW = 5.0
 
 DESCRIPTION = """\
 Write the graph of a flow to a file, for design documents, incident reports and
@@ -75,6 +80,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="measure the cluster once and show lag, rates and health",
     )
+    parser.add_argument(
+        "--window",
+        type=float,
+        default=DEFAULT_WINDOW,
+        metavar="SECONDS",
+        help=f"with --live: seconds between the two polls rates come from "
+        f"(1-60, default {DEFAULT_WINDOW:g})",
+    )
     add_connection_arguments(parser)
     parser.set_defaults(run=run)
 
@@ -89,6 +102,8 @@ def run(args: argparse.Namespace) -> int:
 
     snapshot = None
     settings = None
+    if not 1 <= args.window <= 60:
+        raise UsageError("--window must be between 1 and 60 seconds")
     if args.live:
         snapshot, settings = _measure(flow, args)
 
@@ -110,20 +125,44 @@ def _measure(
 ) -> tuple[Snapshot, ConnectionSettings]:
     """One measured snapshot of the flow, as `watch --once` takes it."""
     settings = resolve_settings(args, flow.cluster.bootstrap)
-    try:
-        from edaviz.metrics.engine import measure_once
-    except ImportError as exc:
-        raise UsageError(f"--live is not available in this build: {exc}") from exc
-
+    where = safe_bootstrap(settings.bootstrap)
     print(
-        f"edaviz: measuring {flow.name} on {safe_bootstrap(settings.bootstrap)} ...",
+        f"edaviz: measuring {flow.name!r} on {where} over {args.window:g}s ...",
         file=sys.stderr,
         end="",
         flush=True,
     )
     started = time.monotonic()
+    outcome = "failed"
     try:
-        snapshot = measure_once(flow, settings)
+        snapshot = asyncio.run(measure_once(flow, settings, window=args.window))
+        outcome = "done" if snapshot.cluster.connected else "not connected"
     finally:
-        print(f" {time.monotonic() - started:.1f}s", file=sys.stderr, flush=True)
+        took = time.monotonic() - started
+        print(f" {outcome} in {took:.1f}s", file=sys.stderr, flush=True)
+    if not snapshot.cluster.connected:
+        reason = snapshot.cluster.error or "no answer"
+        raise EdavizError(f"could not measure: cannot reach Kafka at {where}: {reason}")
     return snapshot, settings
+
+
+async def measure_once(
+    flow: Flow, settings: ConnectionSettings, *, window: float = DEFAULT_WINDOW
+) -> Snapshot:
+    """Poll the flow at the start and the end of `window` seconds; the last
+    snapshot, or the first disconnected one. Mirrors `edaviz watch --once`."""
+    from edaviz.metrics.engine import MetricsEngine
+
+    polls = 2
+    # Time for both polls plus two request timeouts of slack.
+    deadline = time.monotonic() + polls * window + 2 * settings.request_timeout_s
+    # No record tails: an export shows numbers, never payloads.
+    engine = MetricsEngine(flow, settings, window, window, tail_records=0)
+    async with engine:
+        snapshot = engine.latest
+        async for snapshot in engine.snapshots():
+            if not snapshot.cluster.connected and engine.polls >= 1:
+                break
+            if engine.polls >= polls or time.monotonic() > deadline:
+                break
+    return snapshot

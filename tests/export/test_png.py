@@ -8,7 +8,8 @@ from edaviz.core.flow import Flow
 from edaviz.export import export_bytes
 from edaviz.export.svg import CELL_H, CELL_W, MARGIN
 from edaviz.metrics.snapshot import Snapshot
-from tests.export.png_reader import decode
+
+from .png_reader import decode
 
 
 def _dark(pixel: tuple[int, ...]) -> bool:
