@@ -51,6 +51,8 @@ __all__ = [
     "export_bytes",
     "export_flow",
     "format_for_path",
+    "scrub_secrets",
+    "write_atomic",
 ]
 
 
@@ -95,9 +97,9 @@ def export_bytes(
     scene = build_scene(flow, view=view, snapshot=snapshot, direction=direction)
     hidden = set(secrets) | secrets_of(settings)
     if fmt == "png":
-        return render_png(_scrub_all(render_svg(scene), hidden))
+        return render_png(scrub_secrets(render_svg(scene), hidden))
     text = _render_text(scene, fmt)
-    return _scrub_all(text, hidden).encode("utf-8")
+    return scrub_secrets(text, hidden).encode("utf-8")
 
 
 def _render_text(scene: Scene, fmt: Format) -> str:
@@ -112,7 +114,7 @@ def _render_text(scene: Scene, fmt: Format) -> str:
     return renderers[fmt](scene)
 
 
-def _scrub_all(text: str, secrets: set[str]) -> str:
+def scrub_secrets(text: str, secrets: set[str]) -> str:
     """Mask each secret in its raw form and as each format would escape it."""
     if not secrets:
         return text
