@@ -72,11 +72,16 @@ def handler_facts(flow: Flow | None, node: NodeKey, stats: HandlerStats | None) 
         _fact(text, "state", state, style)
         _fact(text, "members", len(stats.members))
         for member in stats.members[:12]:
-            parts = sorted({f"{t}[{p}]" for t, p in member.assignments})
             text.append(f"  {member.client_id}", style="bold")
-            text.append(f" {member.host} ", style="dim")
-            text.append(" ".join(parts[:6]) + (" …" if len(parts) > 6 else ""))
-            text.append("\n")
+            text.append(f" {member.host}\n", style="dim")
+            by_topic: dict[str, list[int]] = {}
+            for topic, partition in member.assignments:
+                by_topic.setdefault(topic, []).append(partition)
+            for topic, partitions in sorted(by_topic.items()):
+                numbers = ",".join(str(p) for p in sorted(partitions))
+                text.append(f"    {topic} [{numbers}]\n")
+        if stats is not None and len(stats.members) > 12:
+            text.append(f"  … {len(stats.members) - 12} more\n", style="dim")
     if handler is not None and handler.description:
         text.append(handler.description, style="italic")
         text.append("\n")
@@ -142,7 +147,7 @@ class DetailPanel(Vertical):
 
     def on_mount(self) -> None:
         self.query_one("#detail-lags", DataTable).add_columns(
-            "topic", "part", "end", "committed", "lag"
+            "topic", "p", "end", "commit", "lag"
         )
         self.show(None, None, None)
 
@@ -191,6 +196,7 @@ class DetailPanel(Vertical):
                 widget.display = False
             return
         is_event = node.kind == "event"
+        self.set_class(is_event, "-event")
         title.update(
             Text(f"{'Event' if is_event else 'Handler'} {node.id}", style="bold")
         )

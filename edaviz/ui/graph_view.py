@@ -224,12 +224,13 @@ class GraphView(ScrollView, can_focus=True):
         self._invalidate(rows)
 
     def _invalidate(self, rows: set[int]) -> None:
+        pad_y = self.padding_cells()[1]
         top = self.scroll_offset.y
         bottom = top + self.size.height
         for row in rows:
             self._strips.pop(row, None)
-            if top <= row < bottom:
-                self.refresh_line(row)
+            if top <= row + pad_y < bottom:
+                self.refresh_line(row + pad_y)
 
     def _rows_of(self, node: NodeKey | None) -> set[int]:
         if node is None or self.scene is None or node not in self.scene.node_rows:
@@ -266,7 +267,8 @@ class GraphView(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         """One screen row: the cached scene row, cropped to the viewport."""
         scroll_x, scroll_y = self.scroll_offset
-        row = scroll_y + y
+        pad_x, pad_y = self.padding_cells()
+        row = scroll_y + y - pad_y
         width = self.scrollable_content_region.width
         base = self.rich_style
         if self.scene is None or not 0 <= row < self.scene.height:
@@ -274,7 +276,18 @@ class GraphView(ScrollView, can_focus=True):
         strip = self._strips.get(row)
         if strip is None:
             strip = self._strips[row] = self._render_row(row)
-        return strip.crop_extend(scroll_x, scroll_x + width, base)
+        left = scroll_x - pad_x
+        return strip.crop_extend(left, left + width, base)
+
+    def padding_cells(self) -> tuple[int, int]:
+        """Blank cells left of and above a scene smaller than the view (centred)."""
+        if self.scene is None:
+            return 0, 0
+        view = self.scrollable_content_region.size
+        return (
+            max(0, (view.width - self.scene.width) // 2),
+            max(0, (view.height - self.scene.height) // 2),
+        )
 
     def _style(self, role: str) -> Style:
         style = self._styles.get(role)
@@ -404,8 +417,10 @@ class GraphView(ScrollView, can_focus=True):
         offset = event.get_content_offset(self)
         if offset is None:
             return
+        pad_x, pad_y = self.padding_cells()
         node = self.scene.node_at(
-            offset.x + self.scroll_offset.x, offset.y + self.scroll_offset.y
+            offset.x + self.scroll_offset.x - pad_x,
+            offset.y + self.scroll_offset.y - pad_y,
         )
         if node is not None:
             self.selected = node

@@ -7,6 +7,7 @@ snapshots; `edaviz open` wraps the metrics engine in `EngineMetrics`.
 
 from __future__ import annotations
 
+import inspect
 import logging
 from typing import Any, Protocol, runtime_checkable
 
@@ -65,7 +66,9 @@ class EngineMetrics:
     async def start(self) -> None:
         """Start the engine's polling task."""
         if hasattr(self.engine, "start"):
-            await self.engine.start()
+            started = self.engine.start()
+            if inspect.isawaitable(started):
+                await started
         else:
             await self.engine.__aenter__()
         self._entered = True
@@ -76,6 +79,8 @@ class EngineMetrics:
             return
         self._entered = False
         if hasattr(self.engine, "stop"):
-            await self.engine.stop()
+            stopped = self.engine.stop()
+            if inspect.isawaitable(stopped):
+                await stopped
         else:
             await self.engine.__aexit__(None, None, None)

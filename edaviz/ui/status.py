@@ -26,9 +26,10 @@ def status_text(
     if design_reason is not None:
         text.append(" DESIGN ", style="reverse bold")
         text.append(f" {design_reason}")
-    elif snapshot is None:
+    elif snapshot is None or _connecting(snapshot):
         text.append(" CONNECTING ", style="reverse yellow")
-        text.append(" waiting for the first measurement")
+        where = f" to {snapshot.cluster.bootstrap}" if snapshot else ""
+        text.append(f" waiting for the first measurement{where}")
     else:
         cluster = snapshot.cluster
         if cluster.connected:
@@ -50,6 +51,16 @@ def status_text(
     if dirty:
         text.append("  modified", style="bold yellow")
     return text
+
+
+def _connecting(snapshot: Snapshot) -> bool:
+    """True before the first poll answered (no error, never disconnected)."""
+    cluster = snapshot.cluster
+    return (
+        not cluster.connected
+        and cluster.error is None
+        and cluster.disconnected_since is None
+    )
 
 
 class StatusBar(Static):

@@ -88,10 +88,10 @@ async def test_click_selects_the_node_under_the_mouse(make_app, live_snapshot) -
         await pilot.pause()
         box = app.graph_view.scene.boxes[VALIDATOR]
         view = app.graph_view
-        assert await pilot.click(
-            "#graph",
-            offset=(box.x + 2 - view.scroll_offset.x, box.y + 1 - view.scroll_offset.y),
-        )
+        pad_x, pad_y = view.padding_cells()
+        x = box.x + 2 - view.scroll_offset.x + pad_x
+        y = box.y + 1 - view.scroll_offset.y + pad_y
+        assert await pilot.click("#graph", offset=(x, y))
         assert app.selected_node == VALIDATOR
 
 
