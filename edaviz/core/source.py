@@ -19,6 +19,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.constructor import SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.resolver import Resolver
+from ruamel.yaml.tag import Tag
 
 from edaviz.core.diagnostics import Diagnostic
 
@@ -44,10 +46,14 @@ _ALIAS_EXPANSION_ALLOWANCE = 20_000
 PREFER_LIBYAML = True
 
 _STR_TAG = "tag:yaml.org,2002:str"
+_INT_TAG = "tag:yaml.org,2002:int"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 # A constructor bound to a loader, so scalar conversions can see its resolver.
 _SAFE_SCALARS = YAML(typ="safe", pure=True).constructor
 # Brackets, skipping quoted strings whose brackets do not nest anything.
+_DEEP_BLOCK = re.compile(
+    rf"^ {{{_PARSE_DEPTH_LIMIT}}}|(?:[-?] +){{{_PARSE_DEPTH_LIMIT // 2}}}", re.M
+)
 _BRACKETS = re.compile(r""""(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|[\[\]{}]""")
 
 
@@ -83,11 +89,80 @@ class PositionMap:
     def nearest(self, path: DataPath, *, prefer_key: bool = True) -> Position:
         """The position of `path`, or of its closest ancestor that has one."""
         lookup = self.key if prefer_key else self.value
-        for end in range(len(path), 0, -1):
+        for end in range(len(path), -1, -1):
             found = lookup(path[:end])
             if found is not None:
                 return found
-        return self._values.get((), (1, 1))
+        return (1, 1)
+
+
+class NodePositionMap(PositionMap):
+    """Positions read from a composed YAML node tree when asked for.
+
+    Recording every position while parsing costs more than the few lookups a
+    check makes, so this walks the tree by data path instead; each mapping is
+    indexed on its first visit, so a lookup costs one step per path element.
+    """
+
+    __slots__ = ("_root", "_indexes")
+
+    def __init__(self, root: Node) -> None:
+        super().__init__()
+        self._root = root
+        self._indexes: dict[int, dict[str, tuple[Node, Node]]] = {}
+
+    def key(self, path: DataPath) -> Position | None:
+        """Where the key at `path` starts (a list entry's own position)."""
+        found = self._find(path)
+        if found is None:
+            return None
+        key_node, value_node = found
+        return _pos(key_node if key_node is not None else value_node)
+
+    def value(self, path: DataPath) -> Position | None:
+        """Where the value at `path` starts."""
+        found = self._find(path)
+        return None if found is None else _pos(found[1])
+
+    def _find(self, path: DataPath) -> tuple[Node | None, Node] | None:
+        key_node: Node | None = None
+        node = self._root
+        for part in path:
+            if isinstance(node, MappingNode) and isinstance(part, str):
+                entry = self._index(node).get(part)
+                if entry is None:
+                    return None
+                key_node, node = entry
+            elif (
+                isinstance(node, SequenceNode)
+                and isinstance(part, int)
+                and 0 <= part < len(node.value)
+            ):
+                key_node, node = None, node.value[part]
+            else:
+                return None
+        return key_node, node
+
+    def _index(self, node: MappingNode) -> dict[str, tuple[Node, Node]]:
+        index = self._indexes.get(id(node))
+        if index is not None:
+            return index
+        index = {}
+        merges: list[Node] = []
+        for key_node, value_node in node.value:
+            if _tag(key_node) == _MERGE_TAG:
+                merges.append(value_node)
+            elif isinstance(key_node, ScalarNode):
+                # The first of duplicate keys is the one the data keeps.
+                index.setdefault(str(key_node.value), (key_node, value_node))
+        for merge in merges:
+            sources = merge.value if isinstance(merge, SequenceNode) else [merge]
+            for source in sources:
+                if isinstance(source, MappingNode) and id(source) != id(node):
+                    for key, entry in self._index(source).items():
+                        index.setdefault(key, entry)
+        self._indexes[id(node)] = index
+        return index
 
 
 @dataclass
@@ -137,8 +212,10 @@ def parse_text(text: str, path: str) -> ParsedSource:
         kind = "a list" if isinstance(root, SequenceNode) else "a single value"
         return fail(line, col, f"a flow file must be a mapping of fields, not {kind}")
 
+    result.positions = NodePositionMap(root)
     try:
-        _check_size(root, limit=len(text) + _ALIAS_EXPANSION_ALLOWANCE)
+        if "*" in text:  # without aliases nothing is shared, nothing expands
+            _check_size(root, limit=len(text) + _ALIAS_EXPANSION_ALLOWANCE)
         result.data = _Builder(path, result).build(root, ())
     except _Abort as stop:
         result.data = None
@@ -174,12 +251,11 @@ class _Abort(Exception):
 
 
 class _Builder:
-    """Turns a composed node tree into plain data, recording positions."""
+    """Turns a composed node tree into plain data."""
 
     def __init__(self, path: str, result: ParsedSource) -> None:
         self.path = path
         self.result = result
-        self.positions = result.positions
 
     def error(self, node: Node, message: str) -> None:
         line, col = _pos(node)
@@ -187,9 +263,10 @@ class _Builder:
         self.result.diagnostics.append(diagnostic)
 
     def build(self, node: Node, path: DataPath) -> Any:
-        """Plain data for `node`, found at data path `path`. The tree must have
-        passed `_check_size`: no recursion, bounded expansion and depth."""
-        self.positions.set_value(path, _pos(node))
+        """Plain data for `node`, found at data path `path`. A tree with aliases
+        must have passed `_check_size`: no recursion, bounded expansion."""
+        if len(path) > MAX_DEPTH:
+            raise _Abort(*_pos(node), f"nested more than {MAX_DEPTH} levels deep")
         if isinstance(node, ScalarNode):
             return self.scalar(node)
         if isinstance(node, SequenceNode):
@@ -200,18 +277,19 @@ class _Builder:
         return self.mapping(node, path)
 
     def scalar(self, node: ScalarNode) -> Any:
-        if node.tag == _STR_TAG:
+        tag = _tag(node)
+        if tag == _STR_TAG:
             return node.value
-        construct = SafeConstructor.yaml_constructors.get(node.tag)
-        if construct is None or node.tag.startswith("!"):
-            self.error(node, f"unsupported YAML tag {node.tag!r}")
+        if tag == _INT_TAG and node.value.isdigit():
+            return int(node.value)
+        construct = SafeConstructor.yaml_constructors.get(tag)
+        if construct is None or tag.startswith("!"):
+            self.error(node, f"unsupported YAML tag {tag!r}")
             return node.value
         try:
             return construct(_SAFE_SCALARS, node)
         except (YAMLError, ValueError, TypeError, OverflowError, AttributeError):
-            self.error(
-                node, f"cannot read {node.value!r} as {node.tag.rsplit(':')[-1]}"
-            )
+            self.error(node, f"cannot read {node.value!r} as {tag.rsplit(':')[-1]}")
             return node.value
 
     def mapping(self, node: MappingNode, path: DataPath) -> dict[str, Any]:
@@ -219,7 +297,7 @@ class _Builder:
         first_seen: dict[str, Node] = {}
         merges: list[Node] = []
         for key_node, value_node in node.value:
-            if key_node.tag == _MERGE_TAG:
+            if _tag(key_node) == _MERGE_TAG:
                 merges.append(value_node)
                 continue
             if not isinstance(key_node, ScalarNode):
@@ -232,7 +310,6 @@ class _Builder:
                 self.error(key_node, _duplicate_message(path, key, first_seen[key]))
                 continue
             first_seen[key] = key_node
-            self.positions.set_key((*path, key), _pos(key_node))
             data[key] = self.build(value_node, (*path, key))
         for merge in merges:
             self.merge_into(data, merge, path)
@@ -300,15 +377,67 @@ def _record(setter: Any, path: DataPath, lookup: Any, key: Any) -> None:
     setter(path, (line + 1, col + 1))
 
 
+class _CoreResolver(Resolver):
+    """YAML 1.2 core-schema tags without ruamel's per-scalar version lookup,
+    which takes over half the parse time of a 2,000-node flow."""
+
+    def __init__(
+        self, version: Any = None, loader: Any = None, loadumper: Any = None
+    ) -> None:
+        super().__init__(loadumper=loadumper if loadumper is not None else loader)
+
+    @property
+    def processing_version(self) -> tuple[int, int]:
+        """Flow files are read as YAML 1.2 (`yes` and `on` stay text)."""
+        return (1, 2)
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        """The tag of a node: plain scalars by the core schema, else the default."""
+        if kind is ScalarNode:
+            if implicit[0]:
+                for tag, regexp in _IMPLICIT_BY_FIRST.get(value[:1], ()):
+                    if regexp.match(value):
+                        return tag
+            return self.DEFAULT_SCALAR_TAG
+        if kind is SequenceNode:
+            return self.DEFAULT_SEQUENCE_TAG
+        return self.DEFAULT_MAPPING_TAG
+
+
+def _implicit_by_first() -> dict[str, list[tuple[Tag, Any]]]:
+    """Resolver's YAML 1.2 rules by first character, tags built once."""
+    rules = Resolver.yaml_implicit_resolvers
+    anywhere = rules.get(None, [])
+    table: dict[str, list[tuple[Tag, Any]]] = {}
+    for first, entries in rules.items():
+        if first is not None:
+            table[first] = [(Tag(suffix=tag), rx) for tag, rx in (*entries, *anywhere)]
+    return table
+
+
+_IMPLICIT_BY_FIRST = _implicit_by_first()
+
+
 def _compose(text: str) -> Node | None:
     """The YAML node tree of `text` (None when it holds no document)."""
     yaml = YAML(typ="safe", pure=not PREFER_LIBYAML)
+    yaml.Resolver = _CoreResolver
     return yaml.compose(text)
 
 
 def _too_deep(text: str) -> Position | None:
     """Where `text` may nest deeper than the parsers can take, judged cheaply
     from brackets and indentation; None when it cannot."""
+    if text.count("[") + text.count("{") > _PARSE_DEPTH_LIMIT:
+        found = _deep_brackets(text)
+        if found is not None:
+            return found
+    # Block collections nest by indentation, or by `- ` / `? ` on one line.
+    match = _DEEP_BLOCK.search(text)
+    return None if match is None else _offset_position(text, match.start())
+
+
+def _deep_brackets(text: str) -> Position | None:
     depth = 0
     for match in _BRACKETS.finditer(text):
         token = match.group()
@@ -318,11 +447,6 @@ def _too_deep(text: str) -> Position | None:
                 return _offset_position(text, match.start())
         elif token in "]}":
             depth = max(depth - 1, 0)
-    # Block collections nest by indentation, or by `- ` / `? ` on one line.
-    for number, line in enumerate(text.splitlines(), start=1):
-        indent = len(line) - len(line.lstrip(" "))
-        if indent + line.count("- ") + line.count("? ") > _PARSE_DEPTH_LIMIT:
-            return number, 1
     return None
 
 
@@ -389,6 +513,14 @@ def _describe_yaml_error(exc: YAMLError, text: str) -> tuple[int, int, str]:
 def _offset_position(text: str, offset: int) -> Position:
     before = text[:offset]
     return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+
+
+def _tag(node: Node) -> str:
+    """The node's tag as text; resolved tags skip ruamel's slower `Node.tag`."""
+    ctag = node.ctag
+    if ctag.handle is None and isinstance(ctag.suffix, str):
+        return ctag.suffix
+    return str(node.tag)
 
 
 def _pos(node: Node) -> Position:

@@ -269,6 +269,7 @@ def _read_refs(data: dict[str, Any]) -> _Refs:
             for key, value in items.items()
         }
 
+    events = section("events")
     handlers = section("handlers")
     edges: dict[str, dict[str, list[tuple[int, str]]]] = {}
     for handler_id, handler in handlers.items():
@@ -280,9 +281,9 @@ def _read_refs(data: dict[str, Any]) -> _Refs:
             edges[handler_id][direction] = [
                 (index, ref)
                 for index, ref in enumerate(entries)
-                if isinstance(ref, str) and _ID.match(ref)
+                if isinstance(ref, str) and (ref in events or _ID.match(ref))
             ]
-    return _Refs(section("events"), handlers, edges)
+    return _Refs(events, handlers, edges)
 
 
 def _check_semantics(data: dict[str, Any], report: _Report, base: Path | None) -> None:
