@@ -20,13 +20,14 @@ from edaviz.errors import EdavizError
 
 log = logging.getLogger(__name__)
 
-#: Monospace fonts tried in order: (family name, file name).
+#: Monospace fonts tried in order: family name, regular file, bold file (the
+#: title is bold; without the bold file resvg draws it regular).
 _MONOSPACE_FILES = (
-    ("DejaVu Sans Mono", "DejaVuSansMono.ttf"),
-    ("Liberation Mono", "LiberationMono-Regular.ttf"),
-    ("Noto Sans Mono", "NotoSansMono-Regular.ttf"),
-    ("Menlo", "Menlo.ttc"),
-    ("Consolas", "consola.ttf"),
+    ("DejaVu Sans Mono", "DejaVuSansMono.ttf", "DejaVuSansMono-Bold.ttf"),
+    ("Liberation Mono", "LiberationMono-Regular.ttf", "LiberationMono-Bold.ttf"),
+    ("Noto Sans Mono", "NotoSansMono-Regular.ttf", "NotoSansMono-Bold.ttf"),
+    ("Menlo", "Menlo.ttc", "Menlo.ttc"),
+    ("Consolas", "consola.ttf", "consolab.ttf"),
 )
 
 #: Where operating systems keep fonts.
@@ -49,15 +50,16 @@ _SIZE = re.compile(r'<svg\b[^>]*?\bwidth="([0-9.]+)"[^>]*?\bheight="([0-9.]+)"')
 
 
 @cache
-def monospace_font() -> tuple[str, Path] | None:
-    """The first known monospace font file on this machine, with its family."""
-    for family, name in _MONOSPACE_FILES:
+def monospace_font() -> tuple[str, tuple[Path, ...]] | None:
+    """The first known monospace family on this machine, with its font files."""
+    for family, regular, bold in _MONOSPACE_FILES:
         for folder in _FONT_DIRS:
             root = Path(folder).expanduser()
             if not root.is_dir():
                 continue
-            for found in root.rglob(name):
-                return family, found
+            for found in root.rglob(regular):
+                files = {found, *found.parent.glob(bold)}
+                return family, tuple(sorted(files))
     return None
 
 
@@ -87,10 +89,10 @@ def render_png(svg: str, *, zoom: float | None = None) -> bytes:
         zoom = fit_zoom(svg)
     options: dict = {"background": "#ffffff", "zoom": zoom}
     if font is not None:
-        family, path = font
+        family, paths = font
         options.update(
             skip_system_fonts=True,
-            font_files=[str(path)],
+            font_files=[str(path) for path in paths],
             monospace_family=family,
             font_family=family,
         )
