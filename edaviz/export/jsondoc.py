@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from edaviz.core.graph import NodeKey
+from edaviz.export.redact import safe_bootstrap
 from edaviz.export.scene import Scene
 
 #: Version of this document's shape; bumped when a field changes meaning.
@@ -73,8 +74,19 @@ def export_document(scene: Scene) -> dict[str, Any]:
             "nodes": nodes,
             "edges": edges,
         },
-        "snapshot": scene.snapshot.to_json() if scene.snapshot is not None else None,
+        "snapshot": _snapshot_document(scene),
     }
+
+
+def _snapshot_document(scene: Scene) -> dict[str, Any] | None:
+    """The `watch --once --json` document, its bootstrap without credentials."""
+    if scene.snapshot is None:
+        return None
+    doc = scene.snapshot.to_json()
+    cluster = doc.get("cluster")
+    if isinstance(cluster, dict) and isinstance(cluster.get("bootstrap"), str):
+        cluster["bootstrap"] = safe_bootstrap(cluster["bootstrap"])
+    return doc
 
 
 def render_json(scene: Scene) -> str:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -88,3 +93,44 @@ def test_live_chart_has_numbers_and_health_styles(
     assert {"health_stall", "health_stop", "event", "handler"} <= defined
     assigned = {c[1]: c[2] for c in chart["classes"] if c[0] == "class"}
     assert assigned["h_pay"] == "health_stall"
+
+
+def _mermaid_modules() -> str | None:
+    folder = os.environ.get("EDAVIZ_MERMAID_MODULES")
+    if not folder or shutil.which("node") is None:
+        return None
+    modules = Path(folder)
+    has = (modules / "mermaid").is_dir() and (modules / "jsdom").is_dir()
+    return str(modules) if has else None
+
+
+@pytest.mark.skipif(
+    _mermaid_modules() is None,
+    reason="Mermaid's own parser is opt-in: set EDAVIZ_MERMAID_MODULES to a "
+    "node_modules folder holding `mermaid` and `jsdom` (npm install mermaid jsdom)",
+)
+def test_mermaid_itself_parses_every_node_and_edge(
+    flow: Flow, snapshot: Snapshot, tmp_path: Path
+) -> None:
+    files = {}
+    for view in ("full", "events"):
+        for snap in (None, snapshot):
+            path = tmp_path / f"{view}-{snap is not None}.mmd"
+            path.write_bytes(export_bytes(flow, "mermaid", view=view, snapshot=snap))
+            files[str(path)] = FlowGraph(flow).view(view)
+    result = subprocess.run(
+        ["node", str(Path(__file__).with_name("mermaid_check.mjs")), *files],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "NODE_PATH": _mermaid_modules() or ""},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    parsed = json.loads(result.stdout)
+    for path, graph in files.items():
+        ids = mermaid_ids(list(graph.nodes))
+        assert parsed[path]["type"].startswith("flowchart")
+        assert sorted(parsed[path]["vertices"]) == sorted(ids.values())
+        edges = {(a, b) for a, b, _ in parsed[path]["edges"]}
+        assert edges == {(ids[u], ids[v]) for u, v in graph.edges}
