@@ -141,7 +141,7 @@ def validate_text(text: str, path: str = "<memory>") -> LoadResult:
         model, found = check_data(source.data, source.positions, path)
         diagnostics.extend(found)
         result.model = model
-    result.diagnostics = sorted_diagnostics(diagnostics)
+    result.diagnostics = _tidy(diagnostics)
     return result
 
 
@@ -157,10 +157,25 @@ def load_document(document: Any, path: str = "<memory>") -> LoadResult:
         model, found = check_data(source.data, source.positions, path)
         diagnostics.extend(found)
         result.model = model
-    result.diagnostics = sorted_diagnostics(diagnostics)
+    result.diagnostics = _tidy(diagnostics)
     # The document is the caller's own; hand it back instead of reparsing.
     result.__dict__["document"] = document
     return result
+
+
+def _tidy(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """File order, and one error per place: when the YAML layer and the checks
+    both object to one value, the later, more specific message is kept."""
+    kept: list[Diagnostic] = []
+    places: set[tuple[int, int]] = set()
+    for diagnostic in reversed(diagnostics):
+        place = (diagnostic.line, diagnostic.col)
+        if diagnostic.is_error:
+            if place in places:
+                continue
+            places.add(place)
+        kept.append(diagnostic)
+    return sorted_diagnostics(kept)
 
 
 def load_flow_or_raise(path: str | Path) -> Flow:

@@ -1,10 +1,11 @@
 """From YAML text to plain data plus a map of where every item sits in the file.
 
 Parsing composes the YAML node tree (with libyaml when `ruamel.yaml.clib` is
-installed, else in pure Python) and builds plain dicts, lists and scalars from it
-while recording the 1-based (line, col) of every key and value. Along the way it
-reports what the YAML layer can see: syntax errors, tabs, duplicate keys, custom
-tags, aliases that expand without bound. The flow model never sees YAML nodes.
+installed, else in pure Python) and builds plain dicts, lists and scalars from
+it; a `PositionMap` answers where any key or value sits (1-based line, col).
+Along the way it reports what the YAML layer can see: syntax errors, tabs,
+duplicate keys, custom tags, nesting too deep, aliases that expand without bound.
+The flow model never sees YAML nodes.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ MAX_DEPTH = 64
 
 #: Text that may nest deeper than this is refused before parsing: libyaml
 #: composes recursively in C and overflows the stack near 30,000 levels, and the
-#: pure-Python scanner slows down quadratically on long runs of `[`.
+#: pure-Python scanner needs seconds for a line of 50,000 `[`.
 _PARSE_DEPTH_LIMIT = 1_000
 
 #: Nodes allowed beyond the size of the text once aliases are expanded: plain
@@ -50,10 +51,11 @@ _INT_TAG = "tag:yaml.org,2002:int"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 # A constructor bound to a loader, so scalar conversions can see its resolver.
 _SAFE_SCALARS = YAML(typ="safe", pure=True).constructor
-# Brackets, skipping quoted strings whose brackets do not nest anything.
+# Block nesting: deep indentation, or a long run of `- ` / `? ` on one line.
 _DEEP_BLOCK = re.compile(
     rf"^ {{{_PARSE_DEPTH_LIMIT}}}|(?:[-?] +){{{_PARSE_DEPTH_LIMIT // 2}}}", re.M
 )
+# Flow nesting: brackets, skipping quoted strings whose brackets nest nothing.
 _BRACKETS = re.compile(r""""(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|[\[\]{}]""")
 
 
@@ -204,6 +206,13 @@ def parse_text(text: str, path: str) -> ParsedSource:
             return fail(*tab, "tab character in indentation; YAML indents with spaces")
         line, col, message = _describe_yaml_error(exc, text)
         return fail(line, col, message)
+    except UnicodeEncodeError as exc:
+        # Only text built in memory can hold these: decoding never yields them.
+        where = _offset_position(text, exc.start)
+        return fail(*where, "the text holds an unpaired surrogate character")
+    except (ValueError, TypeError, MemoryError) as exc:
+        log.debug("YAML parser failed on %s", path, exc_info=True)
+        return fail(1, 1, f"the YAML cannot be read: {exc}")
 
     if root is None:
         return fail(1, 1, "the file is empty; a flow starts with `edaviz: 1`")
@@ -280,16 +289,17 @@ class _Builder:
         tag = _tag(node)
         if tag == _STR_TAG:
             return node.value
-        if tag == _INT_TAG and node.value.isdigit():
-            return int(node.value)
         construct = SafeConstructor.yaml_constructors.get(tag)
         if construct is None or tag.startswith("!"):
             self.error(node, f"unsupported YAML tag {tag!r}")
             return node.value
         try:
+            if tag == _INT_TAG and node.value.isascii() and node.value.isdigit():
+                return int(node.value)
             return construct(_SAFE_SCALARS, node)
         except (YAMLError, ValueError, TypeError, OverflowError, AttributeError):
-            self.error(node, f"cannot read {node.value!r} as {tag.rsplit(':')[-1]}")
+            shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+            self.error(node, f"cannot read {shown!r} as {tag.rsplit(':')[-1]}")
             return node.value
 
     def mapping(self, node: MappingNode, path: DataPath) -> dict[str, Any]:
@@ -502,6 +512,8 @@ def _describe_yaml_error(exc: YAMLError, text: str) -> tuple[int, int, str]:
     if isinstance(exc, MarkedYAMLError) and exc.problem_mark is not None:
         mark = exc.problem_mark
         problem = exc.problem or exc.context or "invalid YAML"
+        if "another document" in problem:
+            problem = "a flow file holds a single YAML document (found a second)"
         return mark.line + 1, mark.column + 1, f"YAML syntax error: {problem}"
     position = getattr(exc, "position", None)
     if isinstance(position, int):

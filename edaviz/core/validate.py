@@ -349,6 +349,8 @@ def _check_topics(refs: _Refs, report: _Report) -> None:
     by_metric_name: dict[str, tuple[str, str]] = {}
     for event_id, event in refs.events.items():
         explicit = isinstance(event.get("topic"), str) and bool(event["topic"])
+        if not explicit and not _ID.match(event_id):
+            continue  # the malformed id has its own diagnostic
         topic = event["topic"] if explicit else event_id
         where = ("events", event_id, "topic") if explicit else ("events", event_id)
         node: NodeRef = ("event", event_id)

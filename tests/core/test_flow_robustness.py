@@ -110,3 +110,30 @@ def test_random_damage_never_raises(yaml_parser: str) -> None:
         result = validate_text(text, "damaged.yaml")
         assert all(d.line >= 1 and d.col >= 1 for d in result.diagnostics)
         assert result.ok == (result.flow is not None)
+
+
+def test_unpaired_surrogate_in_memory_text() -> None:
+    assert lines("edaviz: 1\nname: a\ud800\n") in (
+        ["2:8: error: the text holds an unpaired surrogate character"],
+        ["2:8: error: YAML syntax error: special characters are not allowed"],
+    )
+
+
+def test_integer_too_large_for_python_is_one_error() -> None:
+    text = BASE.replace("partitions: 3", "partitions: " + "9" * 5000)
+    (found,) = lines(text)
+    assert found.startswith("6:17: error: 'partitions' in event 'order.placed'")
+
+
+def test_wrong_scalar_for_a_core_tag_is_one_error() -> None:
+    text = BASE.replace("edaviz: 1", "edaviz: !!int one")
+    assert lines(text) == [
+        "1:9: error: unsupported format version 'one'; this edaviz reads version 1"
+    ]
+
+
+def test_two_documents_are_refused() -> None:
+    assert lines(BASE + "---\nedaviz: 1\n") == [
+        "17:1: error: YAML syntax error: a flow file holds a single YAML document "
+        "(found a second)"
+    ]
