@@ -125,6 +125,7 @@ class ClusterReader:
         self.requests = RequestCounter()
         self.requests.wrap(self._client)
         self._coordinators: dict[str, int] = {}
+        self._finding: dict[str, asyncio.Future[int]] = {}
 
     async def start(self) -> None:
         """Connect to the bootstrap servers."""
@@ -191,15 +192,27 @@ class ClusterReader:
 
     async def _coordinator(self, group: str) -> int:
         node = self._coordinators.get(group)
-        if node is None:
-            response = await self._client.send(
-                self._any_node(), FindCoordinatorRequest(group, 0)
-            )
-            if response.error_code:
-                raise for_code(response.error_code)(f"no coordinator for {group}")
-            node = response.coordinator_id
-            self._coordinators[group] = node
-        return node
+        if node is not None:
+            return node
+        # Concurrent callers for one group share a single FindCoordinator.
+        finding = self._finding.get(group)
+        if finding is None:
+            finding = asyncio.ensure_future(self._find_coordinator(group))
+            self._finding[group] = finding
+        try:
+            return await asyncio.shield(finding)
+        finally:
+            if finding.done():
+                self._finding.pop(group, None)
+
+    async def _find_coordinator(self, group: str) -> int:
+        response = await self._client.send(
+            self._any_node(), FindCoordinatorRequest(group, 0)
+        )
+        if response.error_code:
+            raise for_code(response.error_code)(f"no coordinator for {group}")
+        self._coordinators[group] = response.coordinator_id
+        return response.coordinator_id
 
     async def describe_groups(self, groups: Iterable[str]) -> dict[str, GroupInfo]:
         """State and members of `groups`, one request per coordinator."""

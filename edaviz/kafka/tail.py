@@ -35,6 +35,11 @@ HEADER_CAP = 256
 #: 6 partitions each gets a few records per partition instead of 60 000.
 TAIL_BUDGET = 2000
 
+#: Bytes fetched per partition and request: Kafka still sends a whole record
+#: batch when it is bigger, but a small cap keeps a tail read near the records
+#: it asks for instead of decoding up to a megabyte of newer traffic.
+FETCH_BYTES = 64 * 1024
+
 #: Record timestamps cached for time lag, by (topic, partition, offset).
 TIMESTAMP_CACHE = 4096
 
@@ -61,7 +66,7 @@ class RangeReader:
     """Reads offset ranges of partitions with a group-less consumer."""
 
     def __init__(
-        self, settings: ConnectionSettings, *, max_fetch_bytes: int = 1024 * 1024
+        self, settings: ConnectionSettings, *, max_fetch_bytes: int = FETCH_BYTES
     ) -> None:
         kwargs = settings.client_kwargs()
         self._consumer = AIOKafkaConsumer(
@@ -248,6 +253,10 @@ class TimestampProbe:
                 if records:
                     self._remember((tp[0], tp[1], missing[tp][0]), stamp)
         return result
+
+    def cached(self, key: tuple[str, int, int]) -> int | None:
+        """A cached timestamp for (topic, partition, offset), or None."""
+        return self._cache.get(key)
 
     def _remember(self, key: tuple[str, int, int], value: int | None) -> None:
         self._cache[key] = value

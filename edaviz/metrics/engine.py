@@ -213,21 +213,19 @@ class MetricsEngine:
         )
         # Source handlers consume nothing: they have no group worth asking about.
         groups = {h.group for h in self.flow.handlers.values() if h.consumes}
-        wanted = {
-            group: [
-                (m.name, p)
-                for h in self.flow.handlers.values()
-                if h.group == group
-                for e in h.consumes
-                if e in self.flow.events
-                for m in existing
-                if m.name == self.flow.events[e].topic
-                for p in m.partitions
-            ]
-            for group in groups
-        }
+        wanted: dict[str, set[tuple[str, int]]] = {g: set() for g in groups}
+        by_name = {m.name: m for m in existing}
+        for handler in self.flow.handlers.values():
+            for event_id in handler.consumes:
+                event = self.flow.events.get(event_id)
+                meta = by_name.get(event.topic) if event else None
+                if meta is not None:
+                    wanted[handler.group].update(
+                        (meta.name, p) for p in meta.partitions
+                    )
         described, committed = await asyncio.gather(
-            reader.describe_groups(groups), reader.committed_many(wanted)
+            reader.describe_groups(groups),
+            reader.committed_many({g: sorted(tps) for g, tps in wanted.items()}),
         )
         requests = reader.requests.total - before
 
