@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 import random
 from pathlib import Path
 
 import pytest
 
 from edaviz.core.loader import load_flow, validate_text
+from edaviz.core.source import parse_text
+from edaviz.core.validate import check_data
 from tests.core.helpers import BASE, lines
 
 FLOWS = Path(__file__).parents[2] / "flows"
@@ -137,3 +140,44 @@ def test_two_documents_are_refused() -> None:
         "17:1: error: YAML syntax error: a flow file holds a single YAML document "
         "(found a second)"
     ]
+
+
+def _paths(value: object, prefix: tuple = ()) -> list[tuple]:
+    found = [prefix]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _paths(item, (*prefix, index))
+    return found
+
+
+def test_random_wrong_values_never_raise() -> None:
+    """Put values of every wrong type in every place of a real flow's data."""
+    parsed = parse_text((FLOWS / "order-saga.yaml").read_text(), "saga.yaml")
+    pool = [None, 0, -1, 1.5, True, "", "x y", ".", [], [1], {}, {"a": 1}]
+    pool += ["order.placed", ["order.placed"], "payment-service", {"id": "z"}]
+    rng = random.Random(7)
+    paths = [p for p in _paths(parsed.data) if p]
+    for _ in range(300):
+        data = copy.deepcopy(parsed.data)
+        for path in rng.sample(paths, 3):
+            parent = data
+            for part in path[:-1]:
+                try:
+                    parent = parent[part]
+                except (KeyError, IndexError, TypeError):
+                    parent = None  # an earlier change replaced this branch
+                    break
+            if isinstance(parent, dict) and rng.random() < 0.2:
+                parent.pop(path[-1], None)
+            elif isinstance(parent, dict) or (
+                isinstance(parent, list)
+                and isinstance(path[-1], int)
+                and path[-1] < len(parent)
+            ):
+                parent[path[-1]] = copy.deepcopy(rng.choice(pool))
+        model, found = check_data(data, parsed.positions, "saga.yaml")
+        assert all(d.line >= 1 and d.col >= 1 for d in found)
+        assert model is not None or any(d.is_error for d in found)
