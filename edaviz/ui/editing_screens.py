@@ -299,6 +299,8 @@ class ProblemsPanel(OptionList):
             line.append(diagnostic.severity, style=style)
             line.append(f" {diagnostic.message}")
             self.add_option(Option(line))
+        if self.diagnostics:
+            self.highlighted = 0
         self.set_class(bool(self.diagnostics) and not self.hidden_by_user, "-shown")
 
     def toggle(self) -> None:

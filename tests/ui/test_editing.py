@@ -108,6 +108,7 @@ async def test_rename_follows_references(app: EdavizApp) -> None:
         assert flow is not None
         assert flow.handlers["validator"].consumes == ("order-created",)
         assert flow.events["order-created"].topic == "order-placed"
+        await pilot.pause()
 
 
 async def test_delete_asks_naming_what_goes(app: EdavizApp) -> None:
@@ -155,7 +156,7 @@ async def test_connect_making_a_cycle_is_refused_and_shown(app: EdavizApp) -> No
         await type_text(pilot, "consumes order-shipped")
         await answer(pilot, "enter")
         assert app.document.text == before
-        assert handler_key("shipping") in app.graph_view.faults.nodes
+        assert handler_key("shipping") in app.graph_view.faulty_nodes
         notes = [n.message for n in app._notifications]
         assert any("cycle" in m and "order-shipped -> checkout" in m for m in notes)
 
@@ -225,7 +226,7 @@ async def test_invalid_save_offers_a_draft(app: EdavizApp, flow_file: Path) -> N
         assert app.document.flow is None
         problems = app.query_one(ProblemsPanel)
         assert problems.has_class("-shown") and problems.option_count >= 1
-        assert event_key("order-placed") in app.graph_view.faults.nodes
+        assert event_key("order-placed") in app.graph_view.faulty_nodes
 
         await answer(pilot, "ctrl+s")
         assert isinstance(app.screen, ChoiceScreen)
