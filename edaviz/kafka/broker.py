@@ -34,8 +34,15 @@ from edaviz.kafka.maven import (
 
 log = logging.getLogger(__name__)
 
-#: JVM heap of the broker: enough for a demo, small enough for a shared 2-core box.
-BROKER_HEAP = ("-Xmx512m", "-Xms256m")
+#: JVM options of the broker. The heap is enough for a demo and small enough for
+#: a shared 2-core box. C1-only JIT and the serial collector halve start-up on
+#: such a box (10-17 s instead of 24-30 s under load; see bench_broker.py) and
+#: leave far more produce capacity than one Python simulator uses.
+#: `EDAVIZ_KAFKA_JVM_OPTS` (split on spaces) adds options after these.
+BROKER_JVM = ("-Xmx512m", "-Xms256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+
+#: Appended through EDAVIZ_KAFKA_JVM_OPTS, restores the JVM's default JIT and GC.
+FULL_JIT_JVM_OPTS = "-XX:TieredStopAtLevel=4 -XX:-UseSerialGC -XX:+UseG1GC"
 
 #: Seconds `start()` waits for a new broker to answer a metadata request.
 START_TIMEOUT_S = 90.0
@@ -302,7 +309,8 @@ class LocalBroker:
 
         cmd = [
             java,
-            *BROKER_HEAP,
+            *BROKER_JVM,
+            *os.environ.get("EDAVIZ_KAFKA_JVM_OPTS", "").split(),
             "-Djava.awt.headless=true",
             f"-Dlog4j2.configurationFile={self.data_dir / 'log4j2.properties'}",
             f"-Dkafka.logs.dir={self.data_dir}",

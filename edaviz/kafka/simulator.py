@@ -245,8 +245,11 @@ class Simulator:
             due = int((now - start) * rate) - sent
             if due > rate * MAX_CATCH_UP_S:
                 start, sent, due = now, 0, 1
-            for _ in range(due):
+            for n in range(due):
                 await self._emit(handler, settings, None)
+                if n % 100 == 99:
+                    # Let the consuming handlers run between bursts.
+                    await asyncio.sleep(0)
             sent += due
             # At least 5 ms between rounds: fast sources then produce in small
             # batches instead of waking the event loop once per record.
