@@ -58,6 +58,21 @@ def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     return sorted(set(diagnostics), key=Diagnostic.sort_key)
 
 
+def tidy(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """File order, and one error per place: when the YAML layer and the checks
+    both object to one value, the later, more specific message is kept."""
+    kept: list[Diagnostic] = []
+    places: set[tuple[int, int]] = set()
+    for diagnostic in reversed(diagnostics):
+        place = (diagnostic.line, diagnostic.col)
+        if diagnostic.is_error:
+            if place in places:
+                continue
+            places.add(place)
+        kept.append(diagnostic)
+    return sorted_diagnostics(kept)
+
+
 def count(diagnostics: Iterable[Diagnostic]) -> tuple[int, int]:
     """The number of errors and of warnings."""
     errors = warnings = 0

@@ -18,7 +18,7 @@ from typing import Any, Literal
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from edaviz.core.diagnostics import Diagnostic, render, sorted_diagnostics
+from edaviz.core.diagnostics import Diagnostic, render, tidy
 from edaviz.core.flow import Flow
 from edaviz.core.source import Position, PositionMap, from_document, parse_text
 from edaviz.core.validate import check_data
@@ -112,8 +112,8 @@ class LoadResult:
 def load_flow(path: str | Path) -> LoadResult:
     """Read and check a flow file. Raises UsageError only when it cannot be read
     at all (missing, a directory, no permission); "-" reads standard input."""
-    name = str(path)
-    raw = _read_bytes(name)
+    raw = _read_bytes(str(path))
+    name = "<stdin>" if str(path) == "-" else str(path)
     if len(raw) > MAX_FILE_BYTES:
         limit = MAX_FILE_BYTES // (1024 * 1024)
         return _failed(name, f"the file is larger than {limit} MiB")
@@ -141,7 +141,7 @@ def validate_text(text: str, path: str = "<memory>") -> LoadResult:
         model, found = check_data(source.data, source.positions, path)
         diagnostics.extend(found)
         result.model = model
-    result.diagnostics = _tidy(diagnostics)
+    result.diagnostics = tidy(diagnostics)
     return result
 
 
@@ -157,25 +157,10 @@ def load_document(document: Any, path: str = "<memory>") -> LoadResult:
         model, found = check_data(source.data, source.positions, path)
         diagnostics.extend(found)
         result.model = model
-    result.diagnostics = _tidy(diagnostics)
+    result.diagnostics = tidy(diagnostics)
     # The document is the caller's own; hand it back instead of reparsing.
     result.__dict__["document"] = document
     return result
-
-
-def _tidy(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    """File order, and one error per place: when the YAML layer and the checks
-    both object to one value, the later, more specific message is kept."""
-    kept: list[Diagnostic] = []
-    places: set[tuple[int, int]] = set()
-    for diagnostic in reversed(diagnostics):
-        place = (diagnostic.line, diagnostic.col)
-        if diagnostic.is_error:
-            if place in places:
-                continue
-            places.add(place)
-        kept.append(diagnostic)
-    return sorted_diagnostics(kept)
 
 
 def load_flow_or_raise(path: str | Path) -> Flow:

@@ -24,6 +24,7 @@ from edaviz.core.diagnostics import (
     NodeRef,
     Severity,
     describe_pydantic_error,
+    tidy,
 )
 from edaviz.core.flow import (
     ID_PATTERN,
@@ -84,6 +85,9 @@ def check_data(
         return None, report.diagnostics
 
     model = _check_shape(data, report)
+    if model is None and not any(d.is_error for d in report.diagnostics):
+        # Every way the model can refuse data should have been explained above.
+        report.add((), "the flow does not match format v1")
     _check_semantics(data, report, base=Path(path).parent if _is_file(path) else None)
     return model, report.diagnostics
 
@@ -91,15 +95,14 @@ def check_data(
 def validate_document(
     document: Any, path: str = "<memory>", positions: PositionMap | None = None
 ) -> list[Diagnostic]:
-    """Diagnostics for an in-memory ruamel document, e.g. after an edit.
-
-    Positions come from the document's own line/column marks unless given.
-    """
+    """Diagnostics for an in-memory ruamel document, e.g. after an edit, in file
+    order. Positions come from the document's own line/column marks unless
+    given."""
     source = from_document(document, path)
     if source.fatal:
         return source.diagnostics
     _, diagnostics = check_data(source.data, positions or source.positions, path)
-    return diagnostics
+    return tidy(diagnostics)
 
 
 def did_you_mean(word: str, choices: list[str]) -> str:
@@ -120,7 +123,7 @@ def _check_version(data: dict[str, Any], report: _Report) -> bool:
         )
         return True
     version = data["edaviz"]
-    if isinstance(version, bool) or version not in SUPPORTED_VERSIONS:
+    if type(version) is not int or version not in SUPPORTED_VERSIONS:
         supported = ", ".join(str(v) for v in SUPPORTED_VERSIONS)
         report.add(
             ("edaviz",),

@@ -106,7 +106,7 @@ def test_validate_reads_standard_input(monkeypatch, capsys) -> None:
     fake_stdin = io.TextIOWrapper(io.BytesIO(b"edaviz: 3\nname: x\n"))
     monkeypatch.setattr("sys.stdin", fake_stdin)
     assert main(["validate", "-"]) == 1
-    assert capsys.readouterr().out.startswith("-:1:9: error: unsupported format")
+    assert capsys.readouterr().out.startswith("<stdin>:1:9: error: unsupported format")
 
 
 def test_validate_needs_a_file(capsys) -> None:

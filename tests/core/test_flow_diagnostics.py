@@ -252,3 +252,11 @@ def test_several_problems_are_all_reported_in_file_order() -> None:
     )
     found = lines(text)
     assert [f.split(": ")[0] for f in found] == ["6:17", "12:16"]
+
+
+def test_version_must_be_the_integer_one() -> None:
+    for written in ("1.0", '"1"', "true", "[1]"):
+        text = BASE.replace("edaviz: 1", f"edaviz: {written}")
+        (found,) = lines(text)
+        assert found.startswith("1:9: error: unsupported format version ")
+        assert check(text).flow is None
