@@ -14,6 +14,8 @@ import statistics
 import time
 from collections.abc import Callable
 
+from ruamel.yaml import main as ruamel_main
+
 from edaviz.core import source
 from edaviz.core.loader import validate_text
 from edaviz.core.source import parse_text
@@ -90,6 +92,8 @@ def main() -> None:
         f"{len(text.splitlines())} lines, {len(text) // 1024} KiB"
     )
 
+    if ruamel_main.CParser is None:
+        print("ruamel.yaml.clib is not installed: the libyaml rows use pure Python")
     # Wall time is what a user waits; CPU time of this process is steadier on a
     # busy machine, where other processes take turns on the cores.
     rows = []
