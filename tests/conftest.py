@@ -31,6 +31,7 @@ def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalBrok
         data_dir=tmp_path_factory.mktemp("kafka"), progress=_to_terminal
     )
     broker.start()
+    broker.stop_when_gone()  # even if this test run is killed
     try:
         yield broker
     finally:

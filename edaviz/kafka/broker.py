@@ -18,6 +18,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 import uuid
 from dataclasses import asdict, dataclass
@@ -81,6 +82,28 @@ appender.err.layout.type = PatternLayout
 appender.err.layout.pattern = %p %m (%c)%n
 rootLogger.level = ERROR
 rootLogger.appenderRef.err.ref = err
+"""
+
+#: Body of the watcher process of `stop_when_gone` (argv: owner pid, broker pid).
+_WATCHER = """\
+import os, signal, sys, time
+owner, broker = int(sys.argv[1]), int(sys.argv[2])
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+while alive(broker):
+    if not alive(owner):
+        os.kill(broker, signal.SIGTERM)
+        for _ in range(300):
+            time.sleep(0.1)
+            if not alive(broker):
+                sys.exit(0)
+        os.kill(broker, signal.SIGKILL)
+        break
+    time.sleep(1)
 """
 
 
@@ -368,6 +391,29 @@ class LocalBroker:
             self._wait_exit(state.pid, 10.0)
         self._forget()
         return True
+
+    def stop_when_gone(self, owner_pid: int | None = None) -> None:
+        """Stop the broker once process `owner_pid` (default: this one) exits.
+
+        A detached watcher process does it, so a test run or demo that is
+        killed outright still does not leave a 512 MB JVM behind.
+        """
+        state = self.status()
+        if state is None:
+            return
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                _WATCHER,
+                str(owner_pid or os.getpid()),
+                str(state.pid),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
 
     def wait(self) -> int:
         """Block until the broker process launched by this instance exits."""

@@ -11,6 +11,7 @@ every partition.
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import uuid
@@ -130,6 +131,7 @@ _SHAPES: tuple[tuple[tuple[str, ...], str, Fields], ...] = (
 )
 
 
+@functools.lru_cache(maxsize=1024)
 def _shape(event_name: str) -> tuple[str, Fields]:
     lowered = event_name.lower()
     for words, key_space, fields in _SHAPES:

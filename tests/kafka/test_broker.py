@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -92,6 +94,16 @@ def test_start_stop_restart_keeps_data_and_port(tmp_path: Path) -> None:
         )
         assert "kept" in topics.split()
         assert restarted.log_file.stat().st_size > 0
+
+        # A watcher stops the broker once its owner process is gone.
+        owner = subprocess.Popen(["sleep", "600"])
+        restarted.stop_when_gone(owner.pid)
+        owner.kill()
+        owner.wait()
+        deadline = time.monotonic() + 40
+        while restarted.status() is not None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert restarted.status() is None
     finally:
         LocalBroker(data_dir=tmp_path / "kafka").stop()
 
