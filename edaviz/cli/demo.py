@@ -163,6 +163,7 @@ def run_demo(
     if running is None:
         progress(f"Starting Kafka {broker.version} on 127.0.0.1...")
         bootstrap = broker.start()
+        broker.stop_when_gone()  # also when the demo itself is killed
     else:
         bootstrap = running.bootstrap
         progress(f"Using the local Kafka already running at {bootstrap}")
