@@ -91,7 +91,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--duration",
         type=float,
         metavar="S",
-        help="stop after S seconds (text summary only; default: until Ctrl-C)",
+        help="stop after S seconds (implies --text; default: until Ctrl-C)",
     )
     parser.add_argument(
         "--data-dir",

@@ -186,7 +186,8 @@ class Simulator:
         except KafkaError as exc:
             raise EdavizError(
                 f"cannot create the flow's topics on "
-                f"{self.client_kwargs.get('bootstrap_servers')}: {exc}"
+                f"{self.client_kwargs.get('bootstrap_servers')}: {exc} "
+                "(`edaviz broker start` runs a local Kafka)"
             ) from exc
         self._producer = AIOKafkaProducer(
             **{**self.client_kwargs, "client_id": "edaviz-simulator"}, linger_ms=5
