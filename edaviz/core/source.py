@@ -201,10 +201,12 @@ def parse_text(text: str, path: str) -> ParsedSource:
     except RecursionError:
         return fail(1, 1, f"the YAML nests too deeply (over {MAX_DEPTH} levels)")
     except YAMLError as exc:
-        tab = _first_indenting_tab(text)
-        if tab is not None:
-            return fail(*tab, "tab character in indentation; YAML indents with spaces")
         line, col, message = _describe_yaml_error(exc, text)
+        tab = _first_indenting_tab(text)
+        if tab is not None and tab[0] <= line:
+            # The parser's own words for a tab ("cannot start any token") do not
+            # say what to change.
+            return fail(*tab, "tab character in indentation; YAML indents with spaces")
         return fail(line, col, message)
     except UnicodeEncodeError as exc:
         # Only text built in memory can hold these: decoding never yields them.

@@ -260,3 +260,9 @@ def test_version_must_be_the_integer_one() -> None:
         (found,) = lines(text)
         assert found.startswith("1:9: error: unsupported format version ")
         assert check(text).flow is None
+
+
+def test_tab_after_the_real_error_is_not_blamed() -> None:
+    text = "edaviz: 1\nname: a: b\nevents:\n\ta: {}\n"
+    (found,) = lines(text)
+    assert found.startswith("2:8: error: YAML syntax error")
