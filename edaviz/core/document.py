@@ -35,7 +35,7 @@ from edaviz.core.atomic import Fingerprint, atomic_write
 from edaviz.core.diagnostics import Diagnostic
 from edaviz.core.flow import ID_PATTERN, ClusterSettings, Event, Flow, Handler
 from edaviz.core.graph import FlowGraph, NodeKey, event_key, handler_key
-from edaviz.core.loader import validate_text
+from edaviz.core.loader import load_flow, validate_text
 from edaviz.core.source import PositionMap, parse_text
 from edaviz.errors import EdavizError, UsageError
 
@@ -123,6 +123,15 @@ class _Analysis:
 def analyse(text: str, path: str) -> _Analysis:
     """Validate `text` exactly as `edaviz validate` does, keeping the plain data
     and the positions the edits need."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # Bytes that are not UTF-8 (kept as surrogates): report them exactly
+        # as `edaviz validate` does for the file.
+        result = load_flow(path)
+        return _Analysis(
+            text, None, None, list(result.diagnostics), None, PositionMap()
+        )
     result = validate_text(text, path)
     data = getattr(result, "data", None)
     if data is None and result.parsed:
@@ -261,7 +270,9 @@ class FlowDocument:
         """Run one edit: compute the expected data, refuse cycles, splice the
         text (or re-dump when the splices cannot), revalidate, record undo."""
         if not isinstance(self._data, dict):
-            raise EditError("the file does not parse as a YAML mapping; fix it first")
+            raise EditError(
+                "the file cannot be read as a flow; fix it in $EDITOR first"
+            )
         expected = copy.deepcopy(self._data)
         try:
             apply(expected)

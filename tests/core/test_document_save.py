@@ -5,12 +5,15 @@ made to the file by someone else."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from edaviz.core import atomic
 from edaviz.core.document import (
+    EditError,
     ExternalChangeConflict,
     FlowDocument,
     ReloadStatus,
@@ -223,3 +226,29 @@ def test_atomic_write_creates_new_files(tmp_path: Path) -> None:
     atomic.atomic_write(target, b"x: 1\n", backup=tmp_path / "new.yaml.bak")
     assert target.read_bytes() == b"x: 1\n"
     assert not (tmp_path / "new.yaml.bak").exists()
+
+
+def test_non_utf8_file_reports_like_validate_and_survives_save(tmp_path: Path) -> None:
+    path = tmp_path / "latin.yaml"
+    raw = b"edaviz: 1\nname: caf\xe9\nevents: {}\n"
+    path.write_bytes(raw)
+    doc = FlowDocument.open(path)
+    assert [str(d) for d in doc.diagnostics] == [
+        f"{path}:2:10: error: the file is not UTF-8 text (byte 0xe9)"
+    ]
+    with pytest.raises(EditError, match="cannot be read"):
+        doc.add_event("a")
+    doc.save()
+    assert path.read_bytes() == raw
+
+
+def test_document_model_imports_no_ui() -> None:
+    code = (
+        "import sys, edaviz.core.document\n"
+        "ui = ('textual', 'edaviz.ui')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(ui)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"
