@@ -134,3 +134,13 @@ def test_flow_format_modules_stay_in_the_core(module: str) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == ""
+
+
+def test_oversized_file_is_refused_unread(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr("edaviz.core.loader.MAX_FILE_BYTES", 100)
+    flow_file = tmp_path / "big.yaml"
+    flow_file.write_text(BASE)
+    assert [str(d) for d in load_flow(flow_file).diagnostics] == [
+        f"{flow_file}:1:1: error: the file is larger than 100 bytes, the limit "
+        "for flows"
+    ]
