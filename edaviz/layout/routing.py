@@ -58,10 +58,17 @@ def plan_channel(items: ItemGraph, upper: list[int], pos: list[int]) -> ChannelP
     groups: dict[tuple[str, int, int], _Group] = {}
     for u in upper:
         for v in items.down[u]:
-            if len(items.down[u]) > 1:
-                key = ("fork", u, 0)
+            # Forks and merges split by direction: the links going up and those
+            # going down get a trunk each, which the track order can keep apart.
+            side = (port(items, pos, v) > port(items, pos, u)) - (
+                port(items, pos, v) < port(items, pos, u)
+            )
+            if side == 0:
+                key = ("straight", u, v)
+            elif len(items.down[u]) > 1:
+                key = ("fork", u, side)
             elif len(items.up[v]) > 1:
-                key = ("merge", v, 0)
+                key = ("merge", v, side)
             else:
                 key = ("link", u, v)
             group = groups.get(key)
@@ -88,6 +95,12 @@ def plan_channel(items: ItemGraph, upper: list[int], pos: list[int]) -> ChannelP
         bent.extend(jogs)
         near = _near_pairs(bent)
     order = _order_groups(bent, near)
+    late = _late_jogs(order, near, port_rows, {jog.owner for jog in jogs})
+    if late:
+        jogs.extend(late)
+        bent.extend(late)
+        near = _near_pairs(bent)
+        order = _order_groups(bent, near)
     rank_of = {g.key: i for i, g in enumerate(order)}
     column: dict[int, int] = {}
     for group in order:
@@ -120,10 +133,9 @@ def _add_jogs(
     """
     jogs: list[_Group] = []
     next_key = max(group.key for group in groups) + 1
-    jogged: set[int] = set()
     for first in groups:
         for second in near[first.key]:
-            if first.key in jogged or second.key in jogged:
+            if first.owner is not None or second.owner is not None:
                 continue
             if min(_cost(first, second), _cost(second, first)) < OVERLAP_COST:
                 continue
@@ -133,33 +145,71 @@ def _add_jogs(
                 mover, other = first, second
             else:
                 continue
-            (row,) = mover.left_rows
-            target = min(mover.right_rows & other.left_rows, default=None)
-            if target is None:
+            if any(jog.owner == mover.key for jog in jogs):
                 continue
-            step = 1 if target > row else -1
-            free = next(
-                (r for r in range(row + step, target, step) if r not in taken), None
-            )
-            if free is None:
-                continue
-            taken.add(free)
-            jogs.append(
-                _Group(
-                    key=next_key,
-                    left_rows={row},
-                    right_rows={free},
-                    low=min(row, free),
-                    high=max(row, free),
-                    owner=mover.key,
-                )
-            )
-            next_key += 1
-            mover.left_rows = {free}
-            rows = mover.left_rows | mover.right_rows
-            mover.low, mover.high = min(rows), max(rows)
-            jogged.add(mover.key)
+            for toward in sorted(mover.right_rows & other.left_rows):
+                jog = _jog(mover, toward, taken, next_key)
+                if jog is not None:
+                    jogs.append(jog)
+                    next_key += 1
+                    break
     return jogs
+
+
+def _late_jogs(
+    order: list[_Group],
+    near: dict[int, list[_Group]],
+    taken: set[int],
+    jogged: set[int],
+) -> list[_Group]:
+    """Jogs for the overlaps an ordering still has (preference cycles of three
+    or more groups): a group whose outgoing row another group left of it
+    enters steps aside first."""
+    jogs: list[_Group] = []
+    next_key = max(group.key for group in order) + 1
+    seen: set[int] = set()
+    for group in order:
+        seen.add(group.key)
+        if group.owner is not None or group.key in jogged:
+            continue
+        if len(group.left_rows) != 1:
+            continue
+        (row,) = group.left_rows
+        if not any(
+            other.key in seen and row in other.right_rows
+            for other in near[group.key]
+            if other is not group
+        ):
+            continue
+        for toward in sorted(group.right_rows, key=lambda r: (abs(r - row), r)):
+            jog = _jog(group, toward, taken, next_key)
+            if jog is not None:
+                jogs.append(jog)
+                next_key += 1
+                break
+    return jogs
+
+
+def _jog(mover: _Group, toward: int, taken: set[int], key: int) -> _Group | None:
+    """Move a group's outgoing row to a free row between it and `toward`; return
+    the jog that joins the two rows, or None without a free row."""
+    (row,) = mover.left_rows
+    step = 1 if toward > row else -1
+    free = next((r for r in range(row + step, toward, step) if r not in taken), None)
+    if free is None:
+        return None
+    taken.add(free)
+    mover.left_rows = {free}
+    rows = mover.left_rows | mover.right_rows
+    mover.low, mover.high = min(rows), max(rows)
+    return _Group(
+        key=key,
+        left_rows={row},
+        right_rows={free},
+        low=min(row, free),
+        high=max(row, free),
+        owner=mover.key,
+    )
 
 
 def _near_pairs(groups: list[_Group]) -> dict[int, list[_Group]]:

@@ -62,6 +62,7 @@ def random_dag(nodes: int, edges: int, seed: int) -> nx.DiGraph:
     rng = random.Random(seed)
     graph = nx.DiGraph()
     graph.add_nodes_from(f"n{i}" for i in range(nodes))
+    edges = min(edges, nodes * (nodes - 1) // 2)
     while graph.number_of_edges() < edges:
         a, b = sorted(rng.sample(range(nodes), 2))
         if b - a <= 6 or rng.random() < 0.1:
