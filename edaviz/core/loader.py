@@ -115,11 +115,9 @@ def load_flow(path: str | Path) -> LoadResult:
     raw = _read_bytes(str(path))
     name = "<stdin>" if str(path) == "-" else str(path)
     if len(raw) > MAX_FILE_BYTES:
-        mib = 1024 * 1024
+        mebibytes, rest = divmod(MAX_FILE_BYTES, 1024 * 1024)
         limit = (
-            f"{MAX_FILE_BYTES // mib} MiB"
-            if MAX_FILE_BYTES >= mib
-            else f"{MAX_FILE_BYTES} bytes"
+            f"{mebibytes} MiB" if mebibytes and not rest else f"{MAX_FILE_BYTES} bytes"
         )
         return _failed(name, f"the file is larger than {limit}, the limit for flows")
     try:
