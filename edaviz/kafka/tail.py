@@ -40,25 +40,33 @@ TAIL_BUDGET = 2000
 #: it asks for instead of decoding up to a megabyte of newer traffic.
 FETCH_BYTES = 64 * 1024
 
+#: Ranges longer than this many records (a drain, not a tail) fetch in bigger
+#: pieces: fewer round trips matter more there than decoding a little extra.
+LONG_RANGE = 1000
+BULK_FETCH_BYTES = 1024 * 1024
+
 #: Record timestamps cached for time lag, by (topic, partition, offset).
 TIMESTAMP_CACHE = 4096
 
 
 def to_tail_record(record: Any) -> TailRecord:
     """A bounded copy of an aiokafka ConsumerRecord."""
-    value = record.value
-    headers = tuple(
-        (str(key)[:HEADER_CAP], bytes(val or b"")[:HEADER_CAP])
-        for key, val in (record.headers or ())[:MAX_HEADERS]
-    )
+    key, value = record.key, record.value
+    headers = record.headers
+    if headers:
+        headers = tuple(
+            (str(name)[:HEADER_CAP], bytes(val or b"")[:HEADER_CAP])
+            for name, val in headers[:MAX_HEADERS]
+        )
     return TailRecord(
-        partition=record.partition,
-        offset=record.offset,
-        timestamp_ms=record.timestamp if record.timestamp >= 0 else None,
-        key=None if record.key is None else bytes(record.key[:VALUE_CAP]),
-        value=None if value is None else bytes(value[:VALUE_CAP]),
-        headers=headers,
-        value_size=0 if value is None else len(value),
+        record.partition,
+        record.offset,
+        record.timestamp if record.timestamp >= 0 else None,
+        # Slicing a short bytes value returns it as is: no copy on the hot path.
+        None if key is None else key[:VALUE_CAP],
+        None if value is None else value[:VALUE_CAP],
+        headers or (),
+        0 if value is None else len(value),
     )
 
 
@@ -95,19 +103,26 @@ class RangeReader:
         timeout: float = 2.0,
         convert: bool = True,
         first_only: bool = False,
+        keep_last: int | None = None,
     ) -> dict[TopicPart, list[Any]]:
         """Records with start <= offset < stop per partition, oldest first.
 
         Stops at `timeout` with what it has. With `convert`, records come back
         as bounded `TailRecord`s, otherwise as aiokafka records. With
         `first_only`, each partition gives just its first record at or after
-        start (compaction may have removed the one at start).
+        start (compaction may have removed the one at start). With `keep_last`,
+        only the newest that many records per partition are kept (and
+        converted): a ring buffer, so a long range costs no memory.
         """
         todo = {tp: r for tp, r in ranges.items() if r[1] > r[0]}
-        result: dict[TopicPart, list[Any]] = {tp: [] for tp in todo}
+        kept: dict[TopicPart, deque[Any]] = {tp: deque(maxlen=keep_last) for tp in todo}
         if not todo:
-            return result
+            return {}
         consumer = self._consumer
+        longest = max(stop - start for start, stop in todo.values())
+        self._set_fetch_bytes(
+            FETCH_BYTES if longest <= LONG_RANGE else BULK_FETCH_BYTES
+        )
         tps = {tp: TopicPartition(*tp) for tp in todo}
         consumer.assign(list(tps.values()))
         for tp, (start, _stop) in todo.items():
@@ -132,7 +147,7 @@ class RangeReader:
                         keep = [r for r in records if r.offset >= start][:1]
                     else:
                         keep = [r for r in records if start <= r.offset < stop]
-                    result[tp].extend(to_tail_record(r) if convert else r for r in keep)
+                    kept[tp].extend(keep)
                     if (first_only and keep) or (
                         records and records[-1].offset >= stop - 1
                     ):
@@ -142,7 +157,18 @@ class RangeReader:
         finally:
             # No assignment between reads: nothing is prefetched in the background.
             consumer.unsubscribe()
-        return result
+        if not convert:
+            return {tp: list(records) for tp, records in kept.items()}
+        return {
+            tp: [to_tail_record(r) for r in records] for tp, records in kept.items()
+        }
+
+    def _set_fetch_bytes(self, size: int) -> None:
+        # aiokafka fixes the per-partition fetch size at construction and has no
+        # public setter; the fetcher reads this attribute for every request.
+        fetcher = getattr(self._consumer, "_fetcher", None)
+        if fetcher is not None and hasattr(fetcher, "_max_partition_fetch_bytes"):
+            fetcher._max_partition_fetch_bytes = size
 
     async def _drop_finished(
         self,
@@ -196,7 +222,7 @@ class TopicTails:
             if end > start:
                 ranges[tp] = (start, end)
             self._next[tp] = end
-        got = await self._reader.read(ranges, timeout=timeout)
+        got = await self._reader.read(ranges, timeout=timeout, keep_last=per_partition)
         for topic, records in _newest_by_topic(got).items():
             buffer = self._buffers.setdefault(topic, deque(maxlen=self.per_topic))
             buffer.extend(records)
