@@ -60,8 +60,11 @@ class PollData:
     starts: dict[TopicPart, int]
     groups: dict[str, GroupSample]
     committed: dict[str, dict[TopicPart, int | None]]
-    record_timestamps: dict[TopicPart, int | None] = field(default_factory=dict)
-    """Timestamp (ms) of the record at each lagging partition's committed offset."""
+    record_timestamps: dict[tuple[str, int, int], int | None] = field(
+        default_factory=dict
+    )
+    """Timestamp (ms) of the record at (topic, partition, committed offset), for
+    lagging partitions."""
     tails: dict[str, tuple[TailRecord, ...]] = field(default_factory=dict)
     duration_s: float | None = None
     requests: int | None = None
@@ -316,15 +319,18 @@ class FlowState:
             tp = (topic, p)
             offset, end = committed.get(tp), poll.ends.get(tp)
             offsets[p] = offset
-            if offset is None or end is None:
+            if offset is None:
                 uncommitted += 1
+                continue
+            if end is None:
+                # No leader answered for this partition: its lag is unknown.
                 continue
             part_lag = max(0, end - offset)
             lag += part_lag
             max_lag = max(max_lag, part_lag)
             start = poll.starts.get(tp)
             behind = behind or (start is not None and offset < start)
-            stamp = poll.record_timestamps.get(tp) if part_lag else None
+            stamp = poll.record_timestamps.get((topic, p, offset)) if part_lag else None
             if stamp is not None:
                 age = max(0.0, poll.wall.timestamp() - stamp / 1000)
                 oldest = age if oldest is None else max(oldest, age)
