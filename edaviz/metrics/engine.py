@@ -19,6 +19,8 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from types import TracebackType
 
+from aiokafka.errors import KafkaError
+
 from edaviz.core.flow import Flow
 from edaviz.kafka.admin import EARLIEST, LATEST, ClusterReader
 from edaviz.kafka.connection import ConnectionSettings
@@ -145,7 +147,10 @@ class MetricsEngine:
             self._down_since = None
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # noqa: BLE001 - every failure means "unreachable"
+        except Exception as exc:  # noqa: BLE001 - the engine outlives any poll
+            if not isinstance(exc, KafkaError | OSError | TimeoutError):
+                # Not a network or broker problem: keep the traceback for a report.
+                log.exception("poll of %s failed", self.flow.name)
             error = _describe(exc)
             if self._down_since is None:
                 self._down_since = datetime.now(UTC)
