@@ -116,3 +116,43 @@ def test_ssl_context_built_for_ssl_protocol(tmp_path: Path) -> None:
     kwargs = settings.client_kwargs()
     assert kwargs["security_protocol"] == "SSL"
     assert kwargs["ssl_context"] is not None
+
+
+FLOW = """\
+edaviz: 1
+name: tiny
+events:
+  e: {}
+handlers:
+  h: {consumes: [e]}
+"""
+
+
+def test_watch_rejects_bad_timing(flow_file, capsys: pytest.CaptureFixture) -> None:
+    from edaviz.cli import main
+
+    path = str(flow_file(FLOW))
+    assert main(["watch", path, "--window", "5"]) == 2
+    assert main(["watch", path, "--once", "--window", "90"]) == 2
+    assert main(["watch", path, "--interval", "0"]) == 2
+    assert "--window" in capsys.readouterr().err
+
+
+def test_watch_once_unreachable_prints_disconnected(
+    flow_file, capsys: pytest.CaptureFixture
+) -> None:
+    import json
+    import socket
+
+    from edaviz.cli import main
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = f"127.0.0.1:{sock.getsockname()[1]}"
+    path = str(flow_file(FLOW))
+    assert main(["watch", path, "--once", "--json", "-b", dead]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["cluster"]["connected"] is False
+    assert doc["cluster"]["bootstrap"] == dead
+    assert doc["cluster"]["disconnected_since"]
+    assert doc["edges"][0]["status"] == "UNKNOWN"
