@@ -28,12 +28,13 @@ log = logging.getLogger(__name__)
 ITEM_GAP = {"LR": 1, "TB": 2}
 #: Cells between stacked components.
 COMPONENT_GAP = 2
-#: Free cells between a rank band and the first or last track of a channel.
-CHANNEL_MARGIN = 2
+#: Free cells between a rank band and the first or last track of a channel, by
+#: direction: rows are scarcer than columns on a terminal, so TB uses fewer.
+CHANNEL_MARGIN = {"LR": 2, "TB": 1}
 #: Blank cells between neighbouring tracks, so parallel lines stay apart.
 TRACK_GAP = 1
 #: A channel without tracks still leaves room for a visible arrow.
-MIN_CHANNEL = 4
+MIN_CHANNEL = {"LR": 4, "TB": 2}
 
 
 @dataclass
@@ -87,7 +88,7 @@ def compute_layout(
         plans = [plan_channel(items, rank, pos) for rank in ranks[:-1]]
         components.append(_Component(items, ranks, pos, plans))
 
-    band_start, band_depth, track_start = _main_axis(components)
+    band_start, band_depth, track_start = _main_axis(components, direction)
     cross = 0
     for component in components:
         component.offset = cross
@@ -213,7 +214,7 @@ def _components(graph: nx.DiGraph) -> list[list[Hashable]]:
 
 
 def _main_axis(
-    components: list[_Component],
+    components: list[_Component], direction: Direction
 ) -> tuple[list[int], list[int], list[int]]:
     """Start and depth of every rank band and the first track of every channel.
 
@@ -237,7 +238,8 @@ def _main_axis(
         start.append(at)
         at += depth[r]
         if r < rank_count - 1:
-            track_start.append(at + CHANNEL_MARGIN)
+            margin = CHANNEL_MARGIN[direction]
+            track_start.append(at + margin)
             used = (tracks[r] - 1) * (TRACK_GAP + 1) + 1 if tracks[r] else 0
-            at += max(MIN_CHANNEL, 2 * CHANNEL_MARGIN + used)
+            at += max(MIN_CHANNEL[direction], 2 * margin + used)
     return start, depth, track_start
