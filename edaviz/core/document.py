@@ -27,17 +27,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
 from ruamel.yaml.error import YAMLError
 
 from edaviz.core import document_edits as te
 from edaviz.core.atomic import Fingerprint, atomic_write
 from edaviz.core.diagnostics import Diagnostic
-from edaviz.core.flow import ID_PATTERN, ClusterSettings, Event, Flow, Handler
+from edaviz.core.document_analysis import (
+    EDITABLE_FIELDS,
+    Analysis,
+    analyse,
+    check_id,
+    closed_cycle,
+    field_value,
+    lenient_flow,
+)
+from edaviz.core.document_edits import EditError
+from edaviz.core.flow import Flow
 from edaviz.core.graph import FlowGraph, NodeKey, event_key, handler_key
-from edaviz.core.loader import load_flow, validate_text
-from edaviz.core.source import PositionMap, parse_text
-from edaviz.errors import EdavizError, UsageError
+from edaviz.errors import UsageError
 
 log = logging.getLogger(__name__)
 
@@ -47,18 +54,8 @@ MAX_HISTORY = 200
 #: Analyses kept for undo/redo: each holds the data and positions of one text.
 ANALYSIS_CACHE = 6
 
-#: Fields the editor sets, per node kind.
-EDITABLE_FIELDS: dict[str, tuple[str, ...]] = {
-    "event": ("topic", "partitions", "schema", "description"),
-    "handler": ("group", "owner", "description"),
-}
-
 _SECTION = {"event": "events", "handler": "handlers"}
 _BINDING = {"event": "topic", "handler": "group"}
-
-
-class EditError(EdavizError):
-    """An edit or save that cannot be done; the message tells the user why."""
 
 
 class CycleError(EditError):
@@ -108,45 +105,6 @@ class Removal:
         return f"{what} and {len(self.edges)} edge{plural}: {edges}"
 
 
-@dataclass(frozen=True)
-class _Analysis:
-    """One text, validated: what the loader says about it and its plain data."""
-
-    text: str
-    flow: Flow | None
-    model: Flow | None
-    diagnostics: list[Diagnostic]
-    data: Any
-    positions: PositionMap
-
-
-def analyse(text: str, path: str) -> _Analysis:
-    """Validate `text` exactly as `edaviz validate` does, keeping the plain data
-    and the positions the edits need."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        # Bytes that are not UTF-8 (kept as surrogates): report them exactly
-        # as `edaviz validate` does for the file.
-        result = load_flow(path)
-        return _Analysis(
-            text, None, None, list(result.diagnostics), None, PositionMap()
-        )
-    result = validate_text(text, path)
-    data = getattr(result, "data", None)
-    if data is None and result.parsed:
-        # LoadResult does not carry the parsed data; parse once more for it.
-        data = parse_text(text, path).data
-    return _Analysis(
-        text,
-        result.flow,
-        result.model,
-        list(result.diagnostics),
-        data,
-        result.positions,
-    )
-
-
 class FlowDocument:
     """A flow file open for editing. Use `FlowDocument.open(path)`."""
 
@@ -158,7 +116,7 @@ class FlowDocument:
         self._disk = Fingerprint.of(path) if on_disk else None
         self._undo: deque[tuple[str, str]] = deque(maxlen=MAX_HISTORY)
         self._redo: list[tuple[str, str]] = []
-        self._recent: deque[_Analysis] = deque(maxlen=ANALYSIS_CACHE)
+        self._recent: deque[Analysis] = deque(maxlen=ANALYSIS_CACHE)
         self._load(text)
         self._disk_valid = on_disk and self.flow is not None
 
@@ -176,7 +134,7 @@ class FlowDocument:
 
     # state -----------------------------------------------------------------
 
-    def _load(self, text: str, analysis: _Analysis | None = None) -> None:
+    def _load(self, text: str, analysis: Analysis | None = None) -> None:
         """Make `text` current: validate it and rebuild the graph."""
         if analysis is None or analysis.text != text:
             analysis = self._analyse(text)
@@ -187,11 +145,11 @@ class FlowDocument:
         """The validated flow, or None while the text has errors."""
         self.diagnostics: list[Diagnostic] = analysis.diagnostics
         """Errors and warnings of the current text, as `edaviz validate` gives."""
-        model = analysis.model or _lenient_flow(self._data, self.path)
+        model = analysis.model or lenient_flow(self._data, self.path)
         self.graph = FlowGraph(model)
         """The graph of the flow; for a draft with errors, of what can be read."""
 
-    def _analyse(self, text: str) -> _Analysis:
+    def _analyse(self, text: str) -> Analysis:
         """The analysis of `text`, from a small cache: undo and redo revisit
         texts that were just analysed."""
         for cached in self._recent:
@@ -274,11 +232,10 @@ class FlowDocument:
                 "the file cannot be read as a flow; fix it in $EDITOR first"
             )
         expected = copy.deepcopy(self._data)
-        try:
-            apply(expected)
-        except te.EditRefused as error:
-            raise EditError(str(error)) from None
-        _refuse_cycles(expected, new_edges, self.path)
+        apply(expected)
+        cycle = closed_cycle(expected, new_edges, self.path)
+        if cycle is not None:
+            raise CycleError(cycle)
 
         result = None
         try:
@@ -298,7 +255,7 @@ class FlowDocument:
         self._redo.clear()
         self._load(result.text, result)
 
-    def _redump(self, apply: Callable[[Any], None], expected: Any) -> _Analysis:
+    def _redump(self, apply: Callable[[Any], None], expected: Any) -> Analysis:
         """The edit made on a round-trip tree of the whole text, dumped whole:
         slower and less faithful to the layout, for shapes splices skip."""
         try:
@@ -337,12 +294,12 @@ class FlowDocument:
         consumes: Iterable[str],
         produces: Iterable[str],
     ) -> NodeKey:
-        _check_id(key.id)
+        check_id(key.id)
         section = _SECTION[key.kind]
         if key.id in te.section_of(self._data or {}, section):
             raise EditError(f"there is already a {key.kind} named {key.id!r}")
         values = {
-            name: _field_value(key.kind, name, value)
+            name: field_value(key.kind, name, value)
             for name, value in fields.items()
             if value not in (None, "")
         }
@@ -377,7 +334,7 @@ class FlowDocument:
         """Rename a node; references in consumes/produces follow. With
         `keep_binding`, a node whose topic (group) defaulted to its id gets the
         old id written out, so the rename does not move it to another topic."""
-        _check_id(new_id)
+        check_id(new_id)
         node = self._node(key)
         if new_id == key.id:
             return key
@@ -513,7 +470,7 @@ class FlowDocument:
         for name, raw in values.items():
             if name not in EDITABLE_FIELDS[key.kind]:
                 raise EditError(f"{key.kind}s have no editable field {name!r}")
-            value = None if raw in (None, "") else _field_value(key.kind, name, raw)
+            value = None if raw in (None, "") else field_value(key.kind, name, raw)
             if value is None and name not in node:
                 continue
             if value is not None and node.get(name) == value:
@@ -654,35 +611,6 @@ def _encode(text: str) -> bytes:
     return text.encode("utf-8", errors="surrogateescape")
 
 
-def _check_id(node_id: str) -> None:
-    import re
-
-    if not isinstance(node_id, str) or not re.fullmatch(ID_PATTERN, node_id):
-        raise EditError(f"{node_id!r} is not a valid id (letters, digits, . _ -)")
-    if len(node_id) > 249:
-        raise EditError("ids are at most 249 characters")
-
-
-def _field_value(kind: str, name: str, value: str | int) -> str | int:
-    if name not in EDITABLE_FIELDS[kind]:
-        raise EditError(f"{kind}s have no editable field {name!r}")
-    if name == "partitions":
-        try:
-            number = int(str(value).strip())
-        except ValueError:
-            raise EditError(
-                f"partitions must be a whole number, not {value!r}"
-            ) from None
-        return number
-    return str(value)
-
-
-def _value_text(value: Any) -> str:
-    if isinstance(value, list):
-        return "[" + ", ".join(te.scalar_text(v) for v in value) + "]"
-    return te.scalar_text(value)
-
-
 def _rename_key(items: Any, old: str, new: str, value: Any) -> None:
     """Rename a mapping key in place, keeping its position."""
     position = list(items).index(old)
@@ -693,49 +621,7 @@ def _rename_key(items: Any, old: str, new: str, value: Any) -> None:
         items[new] = value
 
 
-def _refuse_cycles(
-    data: Any, new_edges: Iterable[tuple[NodeKey, NodeKey]], path: Path
-) -> None:
-    """Raise CycleError when one of `new_edges` closes a cycle in `data`."""
-    new_edges = list(new_edges)
-    if not new_edges:
-        return
-    graph = FlowGraph(_lenient_flow(data, path)).full
-    for u, v in new_edges:
-        if u in graph and v in graph and nx.has_path(graph, v, u):
-            raise CycleError([u, *nx.shortest_path(graph, v, u)])
-
-
-def _lenient_flow(data: Any, path: Path) -> Flow:
-    """A Flow built without validation from whatever `data` holds, for drawing
-    a draft that has errors."""
-    data = data if isinstance(data, dict) else {}
-    events: dict[str, Event] = {}
-    handlers: dict[str, Handler] = {}
-    raw_events = data.get("events")
-    if isinstance(raw_events, dict):
-        for key, node in raw_events.items():
-            node = node if isinstance(node, dict) else {}
-            topic = node.get("topic")
-            events[str(key)] = Event.model_construct(
-                id=str(key), topic=str(topic) if topic else str(key)
-            )
-    raw_handlers = data.get("handlers")
-    if isinstance(raw_handlers, dict):
-        for key, node in raw_handlers.items():
-            node = node if isinstance(node, dict) else {}
-            edges = {}
-            for name in ("consumes", "produces"):
-                items = node.get(name)
-                items = items if isinstance(items, list) else []
-                edges[name] = tuple(str(i) for i in items if isinstance(i, str))
-            handlers[str(key)] = Handler.model_construct(
-                id=str(key), group=str(node.get("group") or key), **edges
-            )
-    return Flow.model_construct(
-        edaviz=1,
-        name=str(data.get("name") or path.stem),
-        cluster=ClusterSettings(),
-        events=events,
-        handlers=handlers,
-    )
+def _value_text(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(te.scalar_text(v) for v in value) + "]"
+    return te.scalar_text(value)

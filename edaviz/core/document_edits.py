@@ -20,6 +20,7 @@ from typing import Any, Literal
 from ruamel.yaml import YAML
 
 from edaviz.core.source import DataPath, PositionMap
+from edaviz.errors import EdavizError
 
 Section = Literal["events", "handlers"]
 EdgeField = Literal["consumes", "produces"]
@@ -45,8 +46,8 @@ class SpliceUnsupported(Exception):
     """The file has a shape the text splices do not handle; re-dump instead."""
 
 
-class EditRefused(Exception):
-    """The edit cannot be made on this document (message says why)."""
+class EditError(EdavizError):
+    """An edit or save that cannot be done; the message tells the user why."""
 
 
 def make_yaml() -> YAML:
@@ -591,10 +592,10 @@ def edge_lists(data: Any) -> list[tuple[str, EdgeField, list[Any]]]:
 
 
 def section_of(data: Any, section: Section) -> MutableMapping[Any, Any]:
-    """The mapping of a section, or an `EditRefused` naming what is wrong."""
+    """The mapping of a section, or an `EditError` naming what is wrong."""
     items = data.get(section) if isinstance(data, dict) else None
     if items is None:
         return {}
     if not isinstance(items, dict):
-        raise EditRefused(f"`{section}:` is not a mapping; fix it in the editor")
+        raise EditError(f"`{section}:` is not a mapping; fix it in the editor")
     return items
