@@ -153,3 +153,34 @@ def test_random_edits_splice_and_undo(
         doc.undo()
     assert doc.text == original
     assert doc.flow == FlowDocument.open(path.parent / "flow.yaml.bak").flow
+
+
+REPO = Path(__file__).resolve().parents[2]
+REAL_FLOWS = sorted(REPO.glob("flows/*.yaml")) + [REPO / "edaviz/cli/starter-flow.yaml"]
+
+
+@pytest.mark.parametrize("source", REAL_FLOWS, ids=lambda p: p.name)
+def test_every_node_of_real_flows_edits_in_place(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, source: Path
+) -> None:
+    text = source.read_text()
+    if "__NAME__" in text:
+        text = text.replace("__NAME__", "starter").replace("__FILE__", "starter.yaml")
+    path = tmp_path / source.name
+    path.write_text(text)
+    doc = FlowDocument.open(path)
+    assert doc.is_valid, [str(d) for d in doc.errors]
+    nodes = list(doc.graph.full.nodes)
+    with caplog.at_level(logging.INFO, logger="edaviz.core.document"):
+        for node in nodes:
+            doc.rename(node, f"{node.id}-x")
+            assert doc.is_valid, [str(d) for d in doc.errors]
+            doc.undo()
+            doc.delete(node)
+            doc.undo()
+            field = "description"
+            doc.set_field(node, field, "edited: in place")
+            assert doc.is_valid
+            doc.undo()
+            assert doc.text == text
+    assert "re-dumping" not in caplog.text
