@@ -273,9 +273,18 @@ class FlowDocument:
 
     # edits -------------------------------------------------------------------
 
-    def add_event(self, event_id: str, **fields: str | int | None) -> NodeKey:
-        """Add an event with optional fields (topic, partitions, ...)."""
-        return self._add(event_key(event_id), fields, (), ())
+    def add_event(
+        self,
+        event_id: str,
+        *,
+        produced_by: str | None = None,
+        **fields: str | int | None,
+    ) -> NodeKey:
+        """Add an event with optional fields (topic, partitions, ...); with
+        `produced_by`, that handler produces it (one edit, one undo step)."""
+        if produced_by is not None:
+            self._node(handler_key(produced_by))
+        return self._add(event_key(event_id), fields, (), (), produced_by)
 
     def add_handler(
         self,
@@ -293,6 +302,7 @@ class FlowDocument:
         fields: dict[str, str | int | None],
         consumes: Iterable[str],
         produces: Iterable[str],
+        producer: str | None = None,
     ) -> NodeKey:
         check_id(key.id)
         section = _SECTION[key.kind]
@@ -317,15 +327,19 @@ class FlowDocument:
             if data.get(section) is None:
                 data[section] = {}
             te.section_of(data, section)[key.id] = copy.deepcopy(body)
+            if producer is not None:
+                _append_edge(data, producer, "produces", key.id)
+
+        def splice(sp: te.Splicer) -> None:
+            sp.add_entry(section, key.id, lines)
+            if producer is not None:
+                sp.append_item(producer, "produces", key.id)
 
         edges = [(event_key(e), key) for e in consumes]
         edges += [(key, event_key(e)) for e in produces]
-        self._edit(
-            f"add {key.kind} {key.id}",
-            apply,
-            lambda sp: sp.add_entry(section, key.id, lines),
-            edges,
-        )
+        if producer is not None:
+            edges.append((handler_key(producer), key))
+        self._edit(f"add {key.kind} {key.id}", apply, splice, edges)
         return key
 
     def rename(
@@ -415,14 +429,7 @@ class FlowDocument:
             raise EditError(f"{handler_id} already {kind} {event_id}")
 
         def apply(data: Any) -> None:
-            items = data["handlers"]
-            if items[handler_id] is None:
-                items[handler_id] = {}
-            target = items[handler_id]
-            if isinstance(target.get(kind), list):
-                target[kind].append(event_id)
-            else:
-                target[kind] = [event_id]
+            _append_edge(data, handler_id, kind, event_id)
 
         h, e = handler_key(handler_id), event_key(event_id)
         edge = (e, h) if kind == "consumes" else (h, e)
@@ -625,3 +632,15 @@ def _value_text(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(te.scalar_text(v) for v in value) + "]"
     return te.scalar_text(value)
+
+
+def _append_edge(data: Any, handler_id: str, kind: str, event_id: str) -> None:
+    """Add `event_id` to a handler's consumes/produces list in plain data."""
+    items = data["handlers"]
+    if items[handler_id] is None:
+        items[handler_id] = {}
+    target = items[handler_id]
+    if isinstance(target.get(kind), list):
+        target[kind].append(event_id)
+    else:
+        target[kind] = [event_id]

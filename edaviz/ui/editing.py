@@ -193,16 +193,21 @@ class EditingMixin:
     # ------------------------------------------------------------ adding
 
     def action_add_event(self) -> None:
-        """Add an event (its topic defaults to its id)."""
+        """Add an event; with a handler selected, the handler produces it."""
+        selected = self.selected_node
+        producer = selected.id if selected and selected.kind == "handler" else None
+        title = "New event id"
+        if producer:
+            title += f" (produced by {producer})"
 
         def chosen(event_id: str | None) -> None:
             if event_id and self._edit(
-                "add event", lambda: self.document.add_event(event_id)
+                "add event",
+                lambda: self.document.add_event(event_id, produced_by=producer),
             ):
                 self._changed(f"added event {event_id}", event_key(event_id))
 
-        prompt = TextPrompt("New event id", check=self._id_check("event"))
-        self.push_screen(prompt, chosen)
+        self.push_screen(TextPrompt(title, check=self._id_check("event")), chosen)
 
     def action_add_handler(self) -> None:
         """Add a handler; with an event selected, the handler consumes it."""

@@ -431,3 +431,16 @@ def test_fields_left_unchanged_make_no_edit(doc: FlowDocument) -> None:
         {"topic": "orders.placed", "partitions": "3", "schema": ""},
     )
     assert not doc.can_undo and not doc.dirty
+
+
+def test_add_event_produced_by_a_handler_is_one_edit(doc: FlowDocument) -> None:
+    doc.add_event("payment.retried", produced_by="payment-service")
+    assert "      - payment.failed\n      - payment.retried\n" in doc.text
+    assert "  payment.retried: {}\n" in doc.text
+    assert doc.graph.full.has_edge(
+        handler_key("payment-service"), event_key("payment.retried")
+    )
+    doc.undo()
+    assert doc.text == SAGA
+    with pytest.raises(EditError, match="no handler"):
+        doc.add_event("x", produced_by="ghost")

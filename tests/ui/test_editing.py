@@ -83,6 +83,17 @@ async def test_add_event_refuses_duplicate_id_in_the_prompt(app: EdavizApp) -> N
         assert not app.document.dirty
 
 
+async def test_add_event_produced_by_the_selected_handler(app: EdavizApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await select(app, pilot, handler_key("shipping"))
+        await pilot.press("a")
+        await type_text(pilot, "order-delayed")
+        await answer(pilot, "enter")
+        graph = app.document.graph.full
+        assert graph.has_edge(handler_key("shipping"), event_key("order-delayed"))
+        assert app.selected_node == event_key("order-delayed")
+
+
 async def test_add_handler_consumes_the_selected_event(app: EdavizApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await select(app, pilot, event_key("payment-failed"))
