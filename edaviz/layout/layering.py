@@ -12,6 +12,8 @@ from collections.abc import Hashable, Sequence
 
 import networkx as nx
 
+from edaviz.layout.simplex import optimal_ranks
+
 log = logging.getLogger(__name__)
 
 #: Tightening passes over all nodes; each pass only ever shortens edges, and
@@ -71,5 +73,9 @@ def assign_layers(graph: nx.DiGraph, nodes: Sequence[Hashable]) -> dict[Hashable
         if not moved:
             break
 
-    low = min(layer.values(), default=0)
-    return {node: value - low for node, value in layer.items()}
+    index = {node: i for i, node in enumerate(nodes)}
+    ranks = [layer[node] for node in nodes]
+    edges = [(index[u], index[v]) for u in nodes for v in graph.successors(u)]
+    optimal_ranks(len(nodes), edges, ranks)
+    low = min(ranks, default=0)
+    return {node: ranks[i] - low for i, node in enumerate(nodes)}
