@@ -11,6 +11,7 @@ of a few thousand nodes.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,9 @@ def optimal_ranks(count: int, edges: list[tuple[int, int]], ranks: list[int]) ->
         below = tail if lim[tail] < lim[head] else head
         low_b, lim_b = low[below], lim[below]
 
-        def inside(node: int, low_b: int = low_b, lim_b: int = lim_b) -> bool:
+        def inside(
+            node: int, low_b: int = low_b, lim_b: int = lim_b, lim: list[int] = lim
+        ) -> bool:
             return low_b <= lim[node] <= lim_b
 
         best, best_slack = None, None
@@ -76,7 +79,13 @@ def optimal_ranks(count: int, edges: list[tuple[int, int]], ranks: list[int]) ->
         log.debug("network simplex stopped after %d pivots", MAX_PIVOTS)
 
 
-def _feasible_tree(count, edges, incident, ranks, slack) -> list[bool]:
+def _feasible_tree(
+    count: int,
+    edges: list[tuple[int, int]],
+    incident: list[list[int]],
+    ranks: list[int],
+    slack: Callable[[int], int],
+) -> list[bool]:
     """A spanning tree of tight edges, shifting ranks until one exists."""
     in_tree = [False] * len(edges)
     while True:
@@ -99,9 +108,10 @@ def _feasible_tree(count, edges, incident, ranks, slack) -> list[bool]:
             return in_tree
         best, best_slack = None, None
         for index, (tail, head) in enumerate(edges):
-            if member[tail] != member[head]:
-                if best_slack is None or slack(index) < best_slack:
-                    best, best_slack = index, slack(index)
+            if member[tail] != member[head] and (
+                best_slack is None or slack(index) < best_slack
+            ):
+                best, best_slack = index, slack(index)
         assert best is not None, "the graph must be connected"
         tail, head = edges[best]
         # Pull the tree towards the outside node so the edge becomes tight.
@@ -111,8 +121,19 @@ def _feasible_tree(count, edges, incident, ranks, slack) -> list[bool]:
                 ranks[node] += delta
 
 
-def _number_tree(count, edges, incident, in_tree):
-    """Postorder numbers: `lim` of a node and `low`, the least in its subtree."""
+def _number_tree(
+    count: int,
+    edges: list[tuple[int, int]],
+    incident: list[list[int]],
+    in_tree: list[bool],
+) -> tuple[list[int], list[int], list[int], list[int]]:
+    """Walk the tree from node 0: each node's edge to its parent, its postorder
+    number `lim`, the least number `low` in its subtree, and the postorder."""
+    neighbours: list[list[tuple[int, int]]] = [[] for _ in range(count)]
+    for index, (tail, head) in enumerate(edges):
+        if in_tree[index]:
+            neighbours[tail].append((index, head))
+            neighbours[head].append((index, tail))
     parent_edge = [-1] * count
     low = [0] * count
     lim = [0] * count
@@ -121,36 +142,33 @@ def _number_tree(count, edges, incident, in_tree):
     visited[0] = True
     stack: list[tuple[int, int]] = [(0, 0)]
     number = 1
-    first_of: dict[int, int] = {0: number}
+    low[0] = number
     while stack:
         node, at = stack[-1]
-        links = incident[node]
-        while at < len(links) and (
-            not in_tree[links[at]] or visited[_other(edges, links[at], node)]
-        ):
+        links = neighbours[node]
+        while at < len(links) and visited[links[at][1]]:
             at += 1
         if at < len(links):
             stack[-1] = (node, at + 1)
-            child = _other(edges, links[at], node)
+            index, child = links[at]
             visited[child] = True
-            parent_edge[child] = links[at]
-            first_of[child] = number
+            parent_edge[child] = index
+            low[child] = number
             stack.append((child, 0))
         else:
             stack.pop()
-            low[node] = first_of[node]
             lim[node] = number
             number += 1
             order.append(node)
     return parent_edge, low, lim, order
 
 
-def _other(edges, index, node):
-    tail, head = edges[index]
-    return head if tail == node else tail
-
-
-def _cut_values(edges, parent_edge, order, net) -> dict[int, int]:
+def _cut_values(
+    edges: list[tuple[int, int]],
+    parent_edge: list[int],
+    order: list[int],
+    net: list[int],
+) -> dict[int, int]:
     """Cut value of every tree edge.
 
     Removing a tree edge splits the tree; its cut value is the number of edges
@@ -171,7 +189,13 @@ def _cut_values(edges, parent_edge, order, net) -> dict[int, int]:
     return cut
 
 
-def _rank_from_tree(count, edges, incident, in_tree, ranks) -> None:
+def _rank_from_tree(
+    count: int,
+    edges: list[tuple[int, int]],
+    incident: list[list[int]],
+    in_tree: list[bool],
+    ranks: list[int],
+) -> None:
     """Ranks that make every tree edge tight, keeping node 0 where it is."""
     seen = [False] * count
     seen[0] = True

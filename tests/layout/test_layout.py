@@ -138,6 +138,19 @@ def test_long_edge_gets_tightened_source() -> None:
     assert layout.nodes["late"].layer == layout.nodes["d"].layer - 1
 
 
+def test_layering_moves_whole_chains() -> None:
+    # p -> q -> r feeds z, which sits after a five-node chain. Moving any one of
+    # p, q, r alone gains nothing; the least total length moves all three.
+    graph = nx.DiGraph(
+        [("a", "b"), ("b", "c"), ("c", "d"), ("d", "e"), ("e", "z")]
+        + [("p", "q"), ("q", "r"), ("r", "z")]
+    )
+    layout = compute_layout(graph, sizes_for(graph))
+    layer = {node: box.layer for node, box in layout.nodes.items()}
+    assert sum(layer[v] - layer[u] for u, v in graph.edges) == len(graph.edges)
+    assert layer["r"] == layer["z"] - 1
+
+
 def test_deterministic() -> None:
     graph = random_dag(80, 120, seed=3)
     sizes = sizes_for(graph)
