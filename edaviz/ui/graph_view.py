@@ -42,6 +42,8 @@ Edge = tuple[NodeKey, NodeKey]
 #: Edges of the selected node are drawn with heavy lines in their health colour.
 _HEAVY = str.maketrans("─│┌┐└┘├┤┬┴┼", "━┃┏┓┗┛┣┫┳┻╋")
 
+_BLANK = (" ", None, " ")
+
 _HEALTH_ROLE = {
     Health.OK: "edge-ok",
     Health.WARN: "edge-warn",
@@ -192,53 +194,68 @@ class GraphView(ScrollView, can_focus=True):
         old, self.paint = self.paint, paint
         if self.scene is None:
             return
-        rows: set[int] = set()
+        spans: list[range] = []
         for edge in (
             set(old.labels) | set(paint.labels) | set(old.health) | set(paint.health)
         ):
             if old.labels.get(edge) != paint.labels.get(edge) or old.health.get(
                 edge
             ) != paint.health.get(edge):
-                rows |= self.scene.edge_rows.get(edge, set())
+                spans.extend(self.scene.edge_rows.get(edge, ()))
         for node in set(old.metrics) | set(paint.metrics):
             if old.metrics.get(node) != paint.metrics.get(node):
                 box = self.scene.boxes.get(node)
                 if box is not None and box.metric_row is not None:
-                    rows.add(box.metric_row)
-        for node in {old.bottleneck, paint.bottleneck} - {None}:
-            if old.bottleneck != paint.bottleneck and node in self.scene.node_rows:
-                rows.update(self.scene.node_rows[node])
-        self._invalidate(rows)
+                    spans.append(range(box.metric_row, box.metric_row + 1))
+        if old.bottleneck != paint.bottleneck:
+            for node in {old.bottleneck, paint.bottleneck} - {None}:
+                spans.append(self.scene.node_rows.get(node, range(0)))
+        self._invalidate(spans)
 
     def set_faults(self, nodes: set[NodeKey], edges: set[Edge]) -> None:
         """Mark nodes and edges at fault (drawn in the error colour)."""
         if self.scene is None:
             self.faulty_nodes, self.faulty_edges = nodes, edges
             return
-        rows: set[int] = set()
+        spans: list[range] = []
         for node in self.faulty_nodes ^ nodes:
-            rows.update(self.scene.node_rows.get(node, ()))
+            spans.append(self.scene.node_rows.get(node, range(0)))
         for edge in self.faulty_edges ^ edges:
-            rows |= self.scene.edge_rows.get(edge, set())
+            spans.extend(self.scene.edge_rows.get(edge, ()))
         self.faulty_nodes, self.faulty_edges = nodes, edges
-        self._invalidate(rows)
+        self._invalidate(spans)
 
-    def _invalidate(self, rows: set[int]) -> None:
+    def _invalidate(self, spans: list[range]) -> None:
+        """Forget the cached rows in `spans` and repaint those on screen.
+
+        Cached rows off screen are dropped as well: checking them against every
+        span costs more than drawing them again when they scroll into view.
+        """
+        if not spans:
+            return
         pad_y = self.padding_cells()[1]
-        top = self.scroll_offset.y
+        top = self.scroll_offset.y - pad_y
         bottom = top + self.size.height
-        for row in rows:
-            self._strips.pop(row, None)
-            if top <= row + pad_y < bottom:
-                self.refresh_line(row + pad_y)
+        stale = {
+            row
+            for span in spans
+            for row in range(max(span.start, top), min(span.stop, bottom))
+        }
+        self._strips = {
+            row: strip
+            for row, strip in self._strips.items()
+            if top <= row < bottom and row not in stale
+        }
+        for row in stale:
+            self.refresh_line(row + pad_y)
 
-    def _rows_of(self, node: NodeKey | None) -> set[int]:
+    def _rows_of(self, node: NodeKey | None) -> list[range]:
         if node is None or self.scene is None or node not in self.scene.node_rows:
-            return set()
-        rows = set(self.scene.node_rows[node])
+            return []
+        spans = [self.scene.node_rows[node]]
         for edge in self._edges_of(node):
-            rows |= self.scene.edge_rows.get(edge, set())
-        return rows
+            spans.extend(self.scene.edge_rows.get(edge, ()))
+        return spans
 
     def _edges_of(self, node: NodeKey) -> list[Edge]:
         if node not in self.graph:
@@ -246,7 +263,7 @@ class GraphView(ScrollView, can_focus=True):
         return list(self.graph.in_edges(node)) + list(self.graph.out_edges(node))
 
     def watch_selected(self, old: NodeKey | None, new: NodeKey | None) -> None:
-        self._invalidate(self._rows_of(old) | self._rows_of(new))
+        self._invalidate(self._rows_of(old) + self._rows_of(new))
         if new is not None:
             # After the refresh: selecting may show the detail panel, which
             # narrows this view, and centring must use the narrower width.
@@ -302,54 +319,69 @@ class GraphView(ScrollView, can_focus=True):
 
     def render_row_text(self, y: int) -> str:
         """The plain text of one scene row as drawn now (labels included)."""
-        return "".join(self._row_cells(y)[0])
+        assert self.scene is not None
+        chars = [" "] * self.scene.width
+        for x, (char, _role) in self._row_cells(y).items():
+            if 0 <= x < len(chars):
+                chars[x] = char
+        return "".join(chars)
 
-    def _row_cells(self, y: int) -> tuple[list[str], list[str]]:
+    def _row_cells(self, y: int) -> dict[int, tuple[str, str]]:
+        """The drawn cells of a row with selection and live numbers: x -> (glyph,
+        role)."""
         scene = self.scene
         assert scene is not None
-        chars = list(scene.chars[y])
-        roles = [self._role(scene, x, y) for x in range(scene.width)]
         sel = self.selected
-        if sel is not None:
-            for x, owner in enumerate(scene.owner[y]):
-                if isinstance(owner, NodeKey) or not owner:
-                    continue
-                if any(sel in edge for edge in owner):
-                    chars[x] = chars[x].translate(_HEAVY)
-        self._overlay(scene, y, chars, roles)
-        return chars, roles
+        cells: dict[int, tuple[str, str]] = {}
+        for x, (char, owner, part) in scene.row(y).items():
+            if isinstance(owner, NodeKey):
+                role = self._node_role(owner, part)
+            else:
+                role = self._edge_role(owner)
+                if sel is not None and any(sel in edge for edge in owner):
+                    char = char.translate(_HEAVY)
+            cells[x] = (char, role)
+        self._overlay(scene, y, cells)
+        return cells
 
     def _render_row(self, y: int) -> Strip:
         scene = self.scene
         assert scene is not None
-        chars, roles = self._row_cells(y)
+        cells = self._row_cells(y)
+        background = self._style("background")
         segments: list[Segment] = []
-        start = 0
-        for x in range(1, scene.width + 1):
-            if x == scene.width or roles[x] != roles[start]:
-                text = "".join(chars[start:x])
-                segments.append(Segment(text, self._style(roles[start])))
-                start = x
+        run: list[str] = []
+        run_role = ""
+        cursor = 0
+        for x in sorted(cells):
+            char, role = cells[x]
+            if x != cursor or role != run_role:
+                if run:
+                    segments.append(Segment("".join(run), self._style(run_role)))
+                    run = []
+                if x > cursor:
+                    segments.append(Segment(" " * (x - cursor), background))
+                run_role = role
+            run.append(char)
+            cursor = x + 1
+        if run:
+            segments.append(Segment("".join(run), self._style(run_role)))
+        if cursor < scene.width:
+            segments.append(Segment(" " * (scene.width - cursor), background))
         return Strip(segments, scene.width)
 
-    def _role(self, scene: Scene, x: int, y: int) -> str:
-        part = scene.part[y][x]
-        if part == " ":
-            return "background"
-        owner = scene.owner[y][x]
-        if isinstance(owner, NodeKey):
-            if part == "t":
-                return "selected" if owner == self.selected else "title"
-            if part == "x":
-                return "text"
-            if owner == self.selected:
-                return "selected"
-            if owner in self.faulty_nodes:
-                return "error"
-            if owner == self.paint.bottleneck:
-                return "bottleneck"
-            return owner.kind
-        return self._edge_role(owner)
+    def _node_role(self, owner: NodeKey, part: str) -> str:
+        if part == "t":
+            return "selected" if owner == self.selected else "title"
+        if part == "x":
+            return "text"
+        if owner == self.selected:
+            return "selected"
+        if owner in self.faulty_nodes:
+            return "error"
+        if owner == self.paint.bottleneck:
+            return "bottleneck"
+        return owner.kind
 
     def _edge_role(self, edges: object) -> str:
         edges = tuple(edges or ())
@@ -358,19 +390,16 @@ class GraphView(ScrollView, can_focus=True):
         health = worst([self.paint.health[e] for e in edges if e in self.paint.health])
         return _HEALTH_ROLE[health]
 
-    def _overlay(
-        self, scene: Scene, y: int, chars: list[str], roles: list[str]
-    ) -> None:
+    def _overlay(self, scene: Scene, y: int, cells: dict[int, tuple[str, str]]) -> None:
         """Paint the selection's double border, edge labels and live node lines."""
         sel = self.selected
         if sel is not None and y in scene.node_rows.get(sel, ()):
             for (x, gy), glyph in scene.box_glyphs(sel, "double").items():
                 if gy == y:
-                    chars[x] = glyph
+                    cells[x] = (glyph, "selected")
         width, height = scene.label_size
-        for edge, (lx, ly) in scene.labels.items():
-            if not ly <= y < ly + height:
-                continue
+        for edge in scene.label_rows.get(y, ()):
+            lx, ly = scene.labels[edge]
             parts = self.paint.labels.get(edge, ())
             if height >= 3:
                 # Split label: rate above the line, lag below, the line between.
@@ -383,18 +412,18 @@ class GraphView(ScrollView, can_focus=True):
             text = text[:width]
             x0 = lx + (width - len(text)) // 2
             role = self._edge_role((edge,))
+            row = scene.row(y)
             for i, ch in enumerate(text):
                 x = x0 + i
-                if 0 <= x < len(chars) and scene.part[y][x] in (" ", "l"):
-                    chars[x] = ch
-                    roles[x] = role
-        for node, text in self.paint.metrics.items():
-            box = scene.boxes.get(node)
-            if box is None or box.metric_row != y:
+                if row.get(x, _BLANK)[2] in (" ", "l"):
+                    cells[x] = (ch, role)
+        for node in scene.metric_rows.get(y, ()):
+            text = self.paint.metrics.get(node)
+            if not text:
                 continue
+            box = scene.boxes[node]
             for i, ch in enumerate(text[: box.width - 4]):
-                chars[box.x + 2 + i] = ch
-                roles[box.x + 2 + i] = "metric"
+                cells[box.x + 2 + i] = (ch, "metric")
 
     # ------------------------------------------------------- navigation
 
@@ -403,6 +432,13 @@ class GraphView(ScrollView, can_focus=True):
         if self.scene is None or node not in self.scene.boxes:
             return
         box = self.scene.boxes[node]
+        pad_x, pad_y = self.padding_cells()
+        view = self.scrollable_content_region.size
+        visible = Region(
+            self.scroll_offset.x - pad_x, self.scroll_offset.y - pad_y, *view
+        )
+        if visible.contains_region(Region(box.x, box.y, box.width, box.height)):
+            return
         self.scroll_to_region(
             Region(box.x, box.y, box.width, box.height),
             animate=False,

@@ -56,7 +56,12 @@ def paint_for(graph: nx.DiGraph, snapshot: Snapshot | None) -> Paint:
         first = stats[0]
         labels[(u, v)] = edge_label(first)
         health[(u, v)] = worst([s.status for s in stats])
-    metrics = {node: node_metric(snapshot, node) for node in graph.nodes}
+    into: dict[str, list[EdgeStats]] = {}
+    out_of: dict[str, list[EdgeStats]] = {}
+    for stats in snapshot.edges:
+        into.setdefault(stats.target, []).append(stats)
+        out_of.setdefault(stats.source, []).append(stats)
+    metrics = {node: node_metric(snapshot, node, into, out_of) for node in graph.nodes}
     bottleneck = (
         NodeKey("handler", snapshot.bottleneck) if snapshot.bottleneck else None
     )
@@ -75,18 +80,29 @@ def _edge_stats(
     return [stats] if stats is not None else []
 
 
-def node_metric(snapshot: Snapshot, node: NodeKey) -> str:
-    """The live line of a node box in the detailed zoom."""
+def node_metric(
+    snapshot: Snapshot,
+    node: NodeKey,
+    into: dict[str, list[EdgeStats]] | None = None,
+    out_of: dict[str, list[EdgeStats]] | None = None,
+) -> str:
+    """The live line of a node box in the detailed zoom; `into` and `out_of`
+    index the snapshot's edges by target and source (built when omitted)."""
+    if into is None or out_of is None:
+        into, out_of = {}, {}
+        for stats in snapshot.edges:
+            into.setdefault(stats.target, []).append(stats)
+            out_of.setdefault(stats.source, []).append(stats)
     if node.kind == "event":
         stats = snapshot.event(node.id)
         if stats is None or not stats.exists:
             return "no topic".ljust(NODE_METRIC_WIDTH)
         text = rate(stats.rate)
     else:
-        edges = [e for e in snapshot.edges if e.target == node.id]
+        edges = into.get(node.id, [])
         if not edges:
             # A source handler consumes nothing: what it writes is its number.
-            out = [e.rate for e in snapshot.edges if e.source == node.id and e.rate]
+            out = [e.rate for e in out_of.get(node.id, []) if e.rate]
             return f"out {rate(sum(out) if out else None)}"[:NODE_METRIC_WIDTH].ljust(
                 NODE_METRIC_WIDTH
             )

@@ -111,14 +111,39 @@ class Box:
         return self.y + 3 if len(self.lines) == 3 else None
 
 
+#: One drawn cell: its glyph, its owner (a NodeKey for box cells, a tuple of
+#: edges for line cells) and what it is: "b" border, "t" title, "x" text,
+#: "l" line, "a" arrowhead.
+Cell = tuple[str, object, str]
+
+_EMPTY: Cell = (" ", None, " ")
+
+#: Rows per bucket of the vertical-segment index.
+_BUCKET = 16
+
+#: Rasterised rows kept; a screen shows a few dozen.
+_ROW_CACHE = 512
+
+
+@dataclass
+class _Segment:
+    """One straight piece of a route: horizontal when y0 == y1."""
+
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+    edge: Edge
+
+
 @dataclass
 class Scene:
-    """Static cells of a laid-out graph and who owns each of them.
+    """A laid-out graph, rasterised row by row when a row is first needed.
 
-    `chars[y][x]` is the glyph of an unselected scene; `owner[y][x]` is a
-    NodeKey for box cells, a tuple of edges for line cells, or None; `part[y][x]`
-    says what the cell is: " " empty, "b" border, "t" title, "x" text, "l" line,
-    "a" arrowhead.
+    Building keeps only boxes and route segments, indexed by row, so its cost
+    follows the number of nodes and bends, not the drawing's area (a 500-node
+    flow spans millions of cells of which a screen shows ten thousand).
+    `row(y)` gives the drawn cells of one row as a map from x to Cell.
     """
 
     width: int
@@ -126,20 +151,50 @@ class Scene:
     boxes: dict[NodeKey, Box]
     edges: list[Edge]
     labels: dict[Edge, tuple[int, int]]
-    chars: list[list[str]]
-    owner: list[list[object]]
-    part: list[list[str]]
     label_size: tuple[int, int] = (EDGE_LABEL_WIDTH, 1)
     node_rows: dict[NodeKey, range] = field(default_factory=dict)
-    edge_rows: dict[Edge, set[int]] = field(default_factory=dict)
+    edge_rows: dict[Edge, list[range]] = field(default_factory=dict)
+    """Rows each edge touches (lines, ports and label), as ranges."""
+    label_rows: dict[int, list[Edge]] = field(default_factory=dict)
+    """Edges whose label box covers a row."""
+    metric_rows: dict[int, list[NodeKey]] = field(default_factory=dict)
+    """Nodes whose live line (detailed zoom) is on a row."""
     ports: dict[NodeKey, dict[tuple[int, int], int]] = field(default_factory=dict)
+    _boxes_by_row: dict[int, list[Box]] = field(default_factory=dict)
+    _horizontal: dict[int, list[_Segment]] = field(default_factory=dict)
+    _vertical: dict[int, list[_Segment]] = field(default_factory=dict)
+    _extra_bits: dict[tuple[int, int], int] = field(default_factory=dict)
+    _arrows: dict[tuple[int, int], int] = field(default_factory=dict)
+    _cache: dict[int, dict[int, Cell]] = field(default_factory=dict)
+
+    def row(self, y: int) -> dict[int, Cell]:
+        """The drawn cells of row `y`: x -> (glyph, owner, part)."""
+        cells = self._cache.get(y)
+        if cells is None:
+            if len(self._cache) >= _ROW_CACHE:
+                self._cache.clear()
+            cells = self._cache[y] = self._rasterise(y)
+        return cells
+
+    def cell(self, x: int, y: int) -> Cell:
+        """The cell at (x, y); blank when nothing is drawn there."""
+        if 0 <= y < self.height:
+            return self.row(y).get(x, _EMPTY)
+        return _EMPTY
+
+    def row_text(self, y: int) -> str:
+        """The static glyphs of one row as a string of the scene's width."""
+        chars = [" "] * self.width
+        for x, (char, _owner, _part) in self.row(y).items():
+            if 0 <= x < self.width:
+                chars[x] = char
+        return "".join(chars)
 
     def node_at(self, x: int, y: int) -> NodeKey | None:
         """The node whose box covers a cell, or None."""
-        if 0 <= y < self.height and 0 <= x < self.width:
-            owner = self.owner[y][x]
-            if isinstance(owner, NodeKey):
-                return owner
+        for box in self._boxes_by_row.get(y, ()):
+            if box.contains(x, y):
+                return box.key
         return None
 
     def box_glyphs(self, key: NodeKey, style: str) -> dict[tuple[int, int], str]:
@@ -157,10 +212,56 @@ class Scene:
             glyphs[(x1, y)] = v
         glyphs.update({(x0, y0): tl, (x1, y0): tr, (x0, y1): bl, (x1, y1): br})
         port_glyph = {N: pn, E: pe, S: ps, W: pw}
+        corners = ((x0, y0), (x1, y0), (x0, y1), (x1, y1))
         for cell, side in self.ports.get(key, {}).items():
-            if cell in glyphs and cell not in ((x0, y0), (x1, y0), (x0, y1), (x1, y1)):
+            if cell in glyphs and cell not in corners:
                 glyphs[cell] = port_glyph[side]
         return glyphs
+
+    def _rasterise(self, y: int) -> dict[int, Cell]:
+        bits: dict[int, int] = {}
+        owners: dict[int, tuple[Edge, ...]] = {}
+
+        def mark(x: int, bit: int, edge: Edge) -> None:
+            bits[x] = bits.get(x, 0) | bit
+            known = owners.get(x, ())
+            if edge not in known:
+                owners[x] = (*known, edge)
+
+        for seg in self._horizontal.get(y, ()):
+            lo, hi = min(seg.x0, seg.x1), max(seg.x0, seg.x1)
+            for x in range(lo, hi + 1):
+                mark(x, (E if x < hi else 0) | (W if x > lo else 0), seg.edge)
+        for seg in self._vertical.get(y // _BUCKET, ()):
+            lo, hi = min(seg.y0, seg.y1), max(seg.y0, seg.y1)
+            if lo <= y <= hi:
+                mark(seg.x0, (S if y < hi else 0) | (N if y > lo else 0), seg.edge)
+        cells: dict[int, Cell] = {}
+        for x, cell_bits in bits.items():
+            cell_bits |= self._extra_bits.get((x, y), 0)
+            arrow = self._arrows.get((x, y))
+            if arrow:
+                cells[x] = (_ARROWS[arrow], owners[x], "a")
+            else:
+                cells[x] = (_LIGHT.get(cell_bits, "┼"), owners[x], "l")
+        for box in self._boxes_by_row.get(y, ()):
+            style = "rounded" if box.key.kind == "event" else "square"
+            for (gx, gy), glyph in self.box_glyphs(box.key, style).items():
+                if gy == y:
+                    cells[gx] = (glyph, box.key, "b")
+            i = y - box.y - 1
+            if 0 <= i < box.height - 2:
+                inner = box.width - 4
+                text = box.lines[i] if i < len(box.lines) else ""
+                text = (
+                    text[:inner].center(inner) if i == 0 else text[:inner].ljust(inner)
+                )
+                part = "t" if i == 0 else "x"
+                cells[box.x + 1] = (" ", box.key, "x")
+                cells[box.x + box.width - 2] = (" ", box.key, "x")
+                for j, ch in enumerate(text):
+                    cells[box.x + 2 + j] = (ch, box.key, part)
+        return cells
 
 
 def build_scene(
@@ -171,7 +272,8 @@ def build_scene(
     with_labels: bool,
     label_box: tuple[int, int] = (EDGE_LABEL_WIDTH, 1),
 ) -> Scene:
-    """Rasterise a layout: boxes, then edges with ports, arrowheads and labels."""
+    """Index a layout for drawing: boxes by row, route segments by row, ports,
+    arrowheads and label places. Nothing is rasterised until a row is drawn."""
     width, height = max(1, layout.width), max(1, layout.height)
     boxes: dict[NodeKey, Box] = {}
     for key, nb in layout.nodes.items():
@@ -189,116 +291,73 @@ def build_scene(
             width = max(width, lx + label_box[0])
             height = max(height, ly + label_box[1])
 
-    chars = [[" "] * width for _ in range(height)]
-    owner: list[list[object]] = [[None] * width for _ in range(height)]
-    part = [[" "] * width for _ in range(height)]
-    scene = Scene(width, height, boxes, list(routes), {}, chars, owner, part, label_box)
-    box_at: dict[tuple[int, int], NodeKey] = {}
+    scene = Scene(width, height, boxes, list(routes), {}, label_box)
     for box in boxes.values():
         scene.node_rows[box.key] = range(box.y, box.y + box.height)
         for y in range(box.y, box.y + box.height):
-            for x in range(box.x, box.x + box.width):
-                box_at[(x, y)] = box.key
-                owner[y][x] = box.key
-                part[y][x] = "x"
+            scene._boxes_by_row.setdefault(y, []).append(box)
+        if box.metric_row is not None:
+            scene.metric_rows.setdefault(box.metric_row, []).append(box.key)
 
-    bits: dict[tuple[int, int], int] = {}
-    cell_edges: dict[tuple[int, int], list[Edge]] = {}
-    arrows: dict[tuple[int, int], tuple[int, Edge]] = {}
     for edge, route in routes.items():
-        rows = scene.edge_rows.setdefault(edge, set())
-        cells = _expand(route.points)
-        outside = [c for c in cells if c not in box_at]
-        if not outside:
+        spans = scene.edge_rows.setdefault(edge, [])
+        points = _orthogonal(route.points)
+        if not points:
             continue
-        for a, b in zip(cells, cells[1:], strict=False):
-            step = _STEP.get((b[0] - a[0], b[1] - a[1]))
-            if step is None:
-                continue
-            if a not in box_at:
-                bits[a] = bits.get(a, 0) | step
-            if b not in box_at:
-                bits[b] = bits.get(b, 0) | _OPPOSITE[step]
-        for cell in outside:
-            cell_edges.setdefault(cell, []).append(edge)
-            rows.add(cell[1])
-        _add_port(scene, boxes.get(edge[0]), outside, cells, bits)
-        head = outside[-1]
-        prev = outside[-2] if len(outside) > 1 else None
+        for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+            seg = _Segment(x0, y0, x1, y1, edge)
+            if y0 == y1:
+                scene._horizontal.setdefault(y0, []).append(seg)
+                spans.append(range(y0, y0 + 1))
+            else:
+                lo, hi = min(y0, y1), max(y0, y1)
+                for bucket in range(lo // _BUCKET, hi // _BUCKET + 1):
+                    scene._vertical.setdefault(bucket, []).append(seg)
+                spans.append(range(lo, hi + 1))
+        if len(points) == 1:
+            x, y = points[0]
+            scene._horizontal.setdefault(y, []).append(_Segment(x, y, x, y, edge))
+            spans.append(range(y, y + 1))
+        _add_port(scene, boxes.get(edge[0]), points, spans)
+        head = points[-1]
+        prev = points[-2] if len(points) > 1 else None
         direction = _direction_into(boxes.get(edge[1]), head, prev)
         if direction:
-            arrows[head] = (direction, edge)
+            scene._arrows[head] = direction
         if with_labels and route.label_at is not None:
             scene.labels[edge] = route.label_at
-            rows.update(range(route.label_at[1], route.label_at[1] + label_box[1]))
-
-    for (x, y), cell_bits in bits.items():
-        if 0 <= y < height and 0 <= x < width:
-            chars[y][x] = _LIGHT.get(cell_bits, "┼")
-            owner[y][x] = tuple(cell_edges.get((x, y), ()))
-            part[y][x] = "l"
-    for (x, y), (direction, _edge) in arrows.items():
-        chars[y][x] = _ARROWS[direction]
-        part[y][x] = "a"
-        owner[y][x] = tuple(cell_edges.get((x, y), ()))
-
-    for box in boxes.values():
-        style = "rounded" if box.key.kind == "event" else "square"
-        for (x, y), glyph in scene.box_glyphs(box.key, style).items():
-            chars[y][x] = glyph
-            part[y][x] = "b"
-        inner = box.width - 4
-        for i, text in enumerate(box.lines):
-            row = box.y + 1 + i
-            text = text[:inner].center(inner) if i == 0 else text[:inner].ljust(inner)
-            for j, ch in enumerate(text):
-                chars[row][box.x + 2 + j] = ch
-                part[row][box.x + 2 + j] = "t" if i == 0 else "x"
-    for edge in scene.edges:
-        for key in edge:
-            if key in scene.node_rows:
-                scene.edge_rows[edge].update(
-                    cell[1] for cell in scene.ports.get(key, {})
-                )
+            label_span = range(route.label_at[1], route.label_at[1] + label_box[1])
+            spans.append(label_span)
+            for y in label_span:
+                scene.label_rows.setdefault(y, []).append(edge)
     return scene
 
 
-def _expand(points: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Every cell along an orthogonal polyline, in order, without repeats."""
-    cells: list[tuple[int, int]] = []
-    pts = [(int(x), int(y)) for x, y in points]
-    for (x0, y0), (x1, y1) in zip(pts, pts[1:], strict=False):
-        if x0 != x1 and y0 != y1:
-            # A diagonal step is not orthogonal: bend it at (x1, y0).
-            pieces = [((x0, y0), (x1, y0)), ((x1, y0), (x1, y1))]
-        else:
-            pieces = [((x0, y0), (x1, y1))]
-        for (ax, ay), (bx, by) in pieces:
-            dx = (bx > ax) - (bx < ax)
-            dy = (by > ay) - (by < ay)
-            x, y = ax, ay
-            while True:
-                if not cells or cells[-1] != (x, y):
-                    cells.append((x, y))
-                if (x, y) == (bx, by):
-                    break
-                x, y = x + dx, y + dy
-    if len(pts) == 1:
-        cells.append(pts[0])
-    return cells
+def _orthogonal(points: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The route's points, with a bend added wherever a step is diagonal."""
+    result: list[tuple[int, int]] = []
+    for x, y in points:
+        x, y = int(x), int(y)
+        if result:
+            px, py = result[-1]
+            if (px, py) == (x, y):
+                continue
+            if px != x and py != y:
+                result.append((x, py))
+        result.append((x, y))
+    return result
 
 
 def _add_port(
     scene: Scene,
     box: Box | None,
-    outside: list[tuple[int, int]],
-    cells: list[tuple[int, int]],
-    bits: dict[tuple[int, int], int],
+    points: list[tuple[int, int]],
+    spans: list[range],
 ) -> None:
     """Mark where the edge leaves its source box, so the border shows a joint."""
     if box is None:
         return
-    first = outside[0]
+    first = points[0]
     for nx_, ny_, side in (
         (first[0] - 1, first[1], E),
         (first[0] + 1, first[1], W),
@@ -307,7 +366,9 @@ def _add_port(
     ):
         if box.on_border(nx_, ny_):
             scene.ports.setdefault(box.key, {})[(nx_, ny_)] = side
+            bits = scene._extra_bits
             bits[first] = bits.get(first, 0) | _OPPOSITE[side]
+            spans.append(range(ny_, ny_ + 1))
             return
 
 
@@ -321,5 +382,6 @@ def _direction_into(
             if box.contains(x + dx, y + dy):
                 return _STEP[(dx, dy)]
     if prev is not None:
-        return _STEP.get((head[0] - prev[0], head[1] - prev[1]), 0)
+        dx, dy = head[0] - prev[0], head[1] - prev[1]
+        return _STEP.get(((dx > 0) - (dx < 0), (dy > 0) - (dy < 0)), 0)
     return 0

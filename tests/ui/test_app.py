@@ -105,8 +105,7 @@ async def test_selection_highlights_its_edges(make_app, live_snapshot) -> None:
         glyphs: dict[tuple, set[str]] = {}
         for y in range(scene.height):
             row = view.render_row_text(y)
-            for x in range(scene.width):
-                owner = scene.owner[y][x]
+            for x, (_glyph, owner, _part) in scene.row(y).items():
                 if not isinstance(owner, NodeKey) and owner and len(owner) == 1:
                     glyphs.setdefault(owner[0], set()).add(row[x])
         assert "━" in glyphs[(PLACED, VALIDATOR)]
