@@ -495,7 +495,14 @@ class EditingMixin:
         changed (once per version of the file)."""
         if self._asking_conflict:
             return
-        status = self.document.reload_if_changed()
+        try:
+            status = self.document.reload_if_changed()
+        except OSError as error:
+            # e.g. permissions changed: say it once, keep the document as is.
+            if not self._told_missing:
+                self._told_missing = True
+                self.notify(str(error), title="Cannot read the file", severity="error")
+            return
         if status is ReloadStatus.RELOADED:
             self._told_missing = False
             self.notify(f"{self.document.path.name} changed on disk.", title="Reloaded")

@@ -4,6 +4,7 @@ panel, file watching and the hand-over to $EDITOR."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import sys
@@ -301,6 +302,19 @@ async def test_external_edit_reloads_keeping_selection(
         assert handler_key("audit") in app.graph_view.graph
         assert app.selected_node == handler_key("shipping")
         assert not app.document.dirty
+
+
+async def test_the_file_is_watched_without_being_asked(
+    app: EdavizApp, flow_file: Path
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        flow_file.write_text(flow_file.read_text() + "  audit: {}\n")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 10
+        while handler_key("audit") not in app.graph_view.graph:
+            assert loop.time() < deadline, "the change on disk was not picked up"
+            await pilot.pause(0.1)
 
 
 async def test_external_edit_with_local_edits_asks(
