@@ -10,7 +10,8 @@ Saving rules (the file is never silently replaced by something worse):
 - `save()` refuses (`SaveRefused`) to write a flow with errors over a file that
   is valid on disk; `save(allow_invalid=True)` does it anyway (the UI asks the
   user first), and `save_draft()` writes the draft to `NAME.draft.yaml` beside
-  the file instead, leaving the file alone.
+  the file instead, leaving the file alone. A file that is already invalid on
+  disk may be replaced by another draft without asking.
 - `save()` also refuses (`ExternalChangeConflict`) when the file changed on disk
   since it was read; `save(force=True)` overwrites it.
 - The write is atomic and the previous version is kept as `FILE.bak`.
