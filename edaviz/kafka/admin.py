@@ -1,12 +1,13 @@
 """Batched, read-only cluster queries: topic partitions, offsets, groups.
 
-One poll of a flow costs, whatever the traffic:
+One poll of a flow costs, whatever the traffic and the number of groups:
 
-- 1 Metadata request for the flow's topics (auto-creation explicitly off);
 - 2 ListOffsets requests per partition leader (latest and earliest offsets);
 - 1 DescribeGroups request per group coordinator, for all of its flow groups;
-- 1 OffsetFetch request per group, to its coordinator (aiokafka speaks
-  OffsetFetch up to v3, one group per request; v8 batches groups);
+- 1 OffsetFetch request per group coordinator (v8, Kafka 3.0+; on older
+  brokers one per group);
+- 1 Metadata request for the flow's topics (auto-creation explicitly off) at
+  most every `METADATA_MAX_AGE_S`, or at once after a stale-leader answer;
 - FindCoordinator once per group, then only after the coordinator moves.
 
 Nothing here joins a group, commits, creates a topic or produces.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -28,11 +30,21 @@ from aiokafka.protocol.admin import (
     DescribeGroupsRequest_v3,
     DescribeGroupsResponse_v3,
 )
-from aiokafka.protocol.api import Request
+from aiokafka.protocol.api import Request, RequestStruct, Response
 from aiokafka.protocol.commit import OffsetFetchRequest
 from aiokafka.protocol.coordination import FindCoordinatorRequest
 from aiokafka.protocol.metadata import MetadataRequest
 from aiokafka.protocol.offset import OffsetRequest
+from aiokafka.protocol.types import (
+    Boolean,
+    CompactArray,
+    CompactString,
+    Int16,
+    Int32,
+    Int64,
+    Schema,
+    TaggedFields,
+)
 
 from edaviz.kafka.connection import ConnectionSettings
 from edaviz.metrics.snapshot import MemberInfo
@@ -43,6 +55,10 @@ TopicPart = tuple[str, int]
 
 LATEST = -1
 EARLIEST = -2
+
+#: Topic metadata (partitions, leaders) is reused this long: it rarely changes,
+#: and an offset request naming a moved leader refreshes it at once.
+METADATA_MAX_AGE_S = 10.0
 
 # Error codes that mean "ask again for the coordinator".
 _COORDINATOR_MOVED = {14, 15, 16}  # LOAD_IN_PROGRESS, NOT_AVAILABLE, NOT_COORDINATOR
@@ -65,6 +81,86 @@ class _DescribeGroups(Request[_DescribeGroupsV3]):
     def build(self, request_struct_class: type[_DescribeGroupsV3]) -> _DescribeGroupsV3:
         """The request body: the groups, without authorized operations."""
         return request_struct_class(self._groups, False)
+
+
+class _OffsetFetchResponseV8(Response):
+    API_KEY = 9
+    API_VERSION = 8
+    SCHEMA = Schema(
+        ("throttle_time_ms", Int32),
+        (
+            "groups",
+            CompactArray(
+                ("group_id", CompactString("utf-8")),
+                (
+                    "topics",
+                    CompactArray(
+                        ("name", CompactString("utf-8")),
+                        (
+                            "partitions",
+                            CompactArray(
+                                ("partition_index", Int32),
+                                ("committed_offset", Int64),
+                                ("committed_leader_epoch", Int32),
+                                ("metadata", CompactString("utf-8")),
+                                ("error_code", Int16),
+                                ("tags", TaggedFields),
+                            ),
+                        ),
+                        ("tags", TaggedFields),
+                    ),
+                ),
+                ("error_code", Int16),
+                ("tags", TaggedFields),
+            ),
+        ),
+        ("tags", TaggedFields),
+    )
+
+
+class _OffsetFetchV8(RequestStruct):
+    # OffsetFetch v8 (Kafka 3.0+, KIP-709) asks for many groups at once;
+    # aiokafka 0.14 only speaks v1-v3, one group per request.
+    FLEXIBLE_VERSION = True
+    API_KEY = 9
+    API_VERSION = 8
+    RESPONSE_TYPE = _OffsetFetchResponseV8
+    SCHEMA = Schema(
+        (
+            "groups",
+            CompactArray(
+                ("group_id", CompactString("utf-8")),
+                (
+                    "topics",
+                    CompactArray(
+                        ("name", CompactString("utf-8")),
+                        ("partition_indexes", CompactArray(Int32)),
+                        ("tags", TaggedFields),
+                    ),
+                ),
+                ("tags", TaggedFields),
+            ),
+        ),
+        ("require_stable", Boolean),
+        ("tags", TaggedFields),
+    )
+
+
+class _OffsetFetchGroups(Request[_OffsetFetchV8]):
+    """OffsetFetch for several groups of one coordinator in one request."""
+
+    API_KEY = 9
+
+    def __init__(self, wanted: dict[str, dict[str, list[int]]]) -> None:
+        self._wanted = wanted
+
+    def build(self, request_struct_class: type[_OffsetFetchV8]) -> _OffsetFetchV8:
+        """The request body: per group, its topics and partitions."""
+        groups = [
+            (group, [(t, parts, {}) for t, parts in topics.items()], {})
+            for group, topics in self._wanted.items()
+        ]
+        return request_struct_class(groups, False, {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +222,8 @@ class ClusterReader:
         self.requests.wrap(self._client)
         self._coordinators: dict[str, int] = {}
         self._finding: dict[str, asyncio.Future[int]] = {}
+        self._batch_offset_fetch = True
+        self._metadata: tuple[list[str], float, dict[str, TopicMeta]] | None = None
 
     async def start(self) -> None:
         """Connect to the bootstrap servers."""
@@ -140,10 +238,27 @@ class ClusterReader:
         return node if node is not None else "bootstrap"
 
     async def topics(self, names: Iterable[str]) -> dict[str, TopicMeta]:
-        """Partitions and leaders of `names`; missing topics are not created."""
+        """Partitions and leaders of `names`; missing topics are not created.
+
+        Answers from a cache younger than `METADATA_MAX_AGE_S` unless an offset
+        request since then named a stale leader.
+        """
         wanted = sorted(set(names))
         if not wanted:
             return {}
+        now = time.monotonic()
+        cached = self._metadata
+        if cached is not None and cached[0] == wanted and now < cached[1]:
+            return cached[2]
+        result = await self._fetch_metadata(wanted)
+        self._metadata = (wanted, now + METADATA_MAX_AGE_S, result)
+        return result
+
+    def forget_metadata(self) -> None:
+        """Ask the cluster for topic metadata again on the next `topics` call."""
+        self._metadata = None
+
+    async def _fetch_metadata(self, wanted: list[str]) -> dict[str, TopicMeta]:
         request = MetadataRequest(wanted, allow_auto_topic_creation=False)
         response = await self._client.send(self._any_node(), request)
         result: dict[str, TopicMeta] = {}
@@ -185,6 +300,8 @@ class ClusterReader:
                     if error_code == 0 and info:
                         offsets[(topic, part)] = info[-1]
                     else:
+                        # A moved leader or a deleted topic: refresh metadata.
+                        self._metadata = None
                         log.debug(
                             "ListOffsets %s-%s: error %s", topic, part, error_code
                         )
@@ -277,10 +394,64 @@ class ClusterReader:
     async def committed_many(
         self, wanted: dict[str, list[TopicPart]]
     ) -> dict[str, dict[TopicPart, int | None]]:
-        """Committed offsets of several groups, their requests sent together."""
-        groups = list(wanted)
+        """Committed offsets of several groups: one request per coordinator
+        (OffsetFetch v8), or one per group on brokers older than Kafka 3.0."""
+        groups = [g for g, tps in wanted.items() if tps]
+        result: dict[str, dict[TopicPart, int | None]] = {
+            g: {} for g in wanted if g not in groups
+        }
+        if not groups:
+            return result
+        if self._batch_offset_fetch:
+            nodes = await asyncio.gather(*(self._coordinator(g) for g in groups))
+            by_node: dict[int, dict[str, dict[str, list[int]]]] = defaultdict(dict)
+            for group, node in zip(groups, nodes, strict=True):
+                topics: dict[str, list[int]] = defaultdict(list)
+                for topic, partition in wanted[group]:
+                    topics[topic].append(partition)
+                by_node[node][group] = dict(topics)
+            try:
+                answers = await asyncio.gather(
+                    *(
+                        self._client.send(node, _OffsetFetchGroups(batch))
+                        for node, batch in by_node.items()
+                    )
+                )
+            except NotImplementedError:
+                log.info("broker predates OffsetFetch v8; asking group by group")
+                self._batch_offset_fetch = False
+            else:
+                for response in answers:
+                    result.update(self._read_offset_groups(response))
+                return result
         answers = await asyncio.gather(*(self.committed(g, wanted[g]) for g in groups))
-        return dict(zip(groups, answers, strict=True))
+        result.update(zip(groups, answers, strict=True))
+        return result
+
+    def _read_offset_groups(
+        self, response: Any
+    ) -> dict[str, dict[TopicPart, int | None]]:
+        result: dict[str, dict[TopicPart, int | None]] = {}
+        for group, topics, error_code, _tags in response.groups:
+            if error_code:
+                if error_code in _COORDINATOR_MOVED:
+                    self._coordinators.pop(group, None)
+                raise for_code(error_code)(f"cannot fetch offsets of group {group}")
+            offsets: dict[TopicPart, int | None] = {}
+            for name, partitions, _ in topics:
+                for partition, offset, _epoch, _meta, part_error, _ in partitions:
+                    if part_error:
+                        log.debug(
+                            "OffsetFetch %s %s-%s: %s",
+                            group,
+                            name,
+                            partition,
+                            part_error,
+                        )
+                        continue
+                    offsets[(name, partition)] = offset if offset >= 0 else None
+            result[group] = offsets
+        return result
 
 
 def _member(raw: tuple) -> MemberInfo:
