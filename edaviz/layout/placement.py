@@ -41,8 +41,9 @@ def place_items(items: ItemGraph, ranks: list[list[int]], gap: int) -> list[int]
     for downward in SWEEPS:
         indices = range(1, len(ranks)) if downward else range(len(ranks) - 2, -1, -1)
         neighbours = items.up if downward else items.down
+        opposite = items.down if downward else items.up
         for r in indices:
-            _place_rank(items, ranks[r], pos, neighbours, gap)
+            _place_rank(items, ranks[r], pos, neighbours, opposite, gap)
 
     low = min(pos, default=0)
     return [p - low for p in pos]
@@ -53,6 +54,7 @@ def _place_rank(
     rank: list[int],
     pos: list[int],
     neighbours: list[list[int]],
+    opposite: list[list[int]],
     gap: int,
 ) -> None:
     count = len(rank)
@@ -68,6 +70,11 @@ def _place_rank(
     priority: list[tuple[int, int]] = []
     for i, item in enumerate(rank):
         near = neighbours[item]
+        if items.kind[item] != "node" and len(near) == 1 and len(opposite[near[0]]) > 1:
+            # A chain item next to a fork or a merge stays in line with the rest
+            # of its chain: forks and merges share one track per direction, so
+            # the bend costs least there (see routing).
+            near = opposite[item]
         if near:
             ports = sorted(port(items, pos, n) for n in near)
             middle = len(ports) // 2

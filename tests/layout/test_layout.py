@@ -221,6 +221,25 @@ def test_channels_make_room_for_wide_labels() -> None:
     assert wide.width - narrow.width == 26
 
 
+def test_labels_stay_in_line_with_single_sources() -> None:
+    # Thirty workers merge into one sink: each label sits on its worker's row
+    # and the bends share the merge's tracks instead of thirty tracks of their
+    # own.
+    graph = nx.DiGraph()
+    for i in range(30):
+        graph.add_edge("hub", f"worker-{i}")
+        graph.add_edge(f"worker-{i}", "sink")
+    labels = {edge: (10, 1) for edge in graph.edges}
+    layout = compute_layout(graph, sizes_for(graph), label_sizes=labels)
+    for i in range(30):
+        route = layout.edges[(f"worker-{i}", "sink")]
+        assert route.label_at is not None
+        assert route.label_at[1] == route.points[0][1]
+    widths = [len(f"worker-{i}") for i in range(30)]
+    assert layout.width < 2 * 10 + max(widths) + 4 + 12 + 40
+    check_layout(layout, graph, sizes_for(graph), labels)
+
+
 def test_count_crossings_of_k22() -> None:
     # a (top) and b (bottom) each feed c (top) and d (bottom). The straight runs
     # a->c and b->d cross nothing; a->d drops at x=6 across b's row 7 (one
