@@ -235,8 +235,9 @@ def test_labels_stay_in_line_with_single_sources() -> None:
         route = layout.edges[(f"worker-{i}", "sink")]
         assert route.label_at is not None
         assert route.label_at[1] == route.points[0][1]
-    widths = [len(f"worker-{i}") for i in range(30)]
-    assert layout.width < 2 * 10 + max(widths) + 4 + 12 + 40
+    # Five boxes and labels of at most 13 columns and four channels: with a
+    # track per bend the last channel alone took 60 columns.
+    assert layout.width <= 80
     check_layout(layout, graph, sizes_for(graph), labels)
 
 
