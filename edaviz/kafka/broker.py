@@ -28,9 +28,11 @@ from edaviz.errors import EdavizError
 from edaviz.kafka.maven import (
     DEFAULT_KAFKA_VERSION,
     Progress,
+    broker_log_config,
     ensure_jars,
     kafka_home,
     require_tool,
+    tools_log_config,
 )
 
 log = logging.getLogger(__name__)
@@ -53,36 +55,6 @@ STOP_TIMEOUT_S = 30.0
 
 STATE_FILE = "broker.json"
 LOG_FILE = "broker.log"
-
-_LOG4J2 = """\
-status = error
-appender.file.type = RollingFile
-appender.file.name = file
-appender.file.fileName = {log}
-appender.file.filePattern = {log}.%i
-appender.file.layout.type = PatternLayout
-appender.file.layout.pattern = [%d] %p %m (%c)%n
-appender.file.policies.type = Policies
-appender.file.policies.size.type = SizeBasedTriggeringPolicy
-appender.file.policies.size.size = 10MB
-appender.file.strategy.type = DefaultRolloverStrategy
-appender.file.strategy.max = 2
-rootLogger.level = INFO
-rootLogger.appenderRef.file.ref = file
-logger.request.name = kafka.request.logger
-logger.request.level = WARN
-"""
-
-_TOOLS_LOG4J2 = """\
-status = error
-appender.err.type = Console
-appender.err.name = err
-appender.err.target = SYSTEM_ERR
-appender.err.layout.type = PatternLayout
-appender.err.layout.pattern = %p %m (%c)%n
-rootLogger.level = ERROR
-rootLogger.appenderRef.err.ref = err
-"""
 
 #: Body of the watcher process of `stop_when_gone` (argv: owner pid, broker pid).
 _WATCHER = """\
@@ -429,9 +401,7 @@ class LocalBroker:
         """
         java = require_tool("java", "running Kafka tools")
         libs = ensure_jars(self.version, self.progress)
-        config = kafka_home(self.version) / "tools-log4j2.properties"
-        if not config.exists():
-            config.write_text(_TOOLS_LOG4J2, encoding="utf-8")
+        config = tools_log_config(self.version)
         cmd = [
             java,
             "-Xmx256m",
@@ -508,7 +478,7 @@ class LocalBroker:
             encoding="utf-8",
         )
         (self.data_dir / "log4j2.properties").write_text(
-            _LOG4J2.format(log=self.log_file), encoding="utf-8"
+            broker_log_config(self.log_file), encoding="utf-8"
         )
         return props
 

@@ -2,7 +2,8 @@
 
 Maven resolves `kafka_2.13` (the broker), `kafka-tools` (the admin command-line
 tools tests use as ground truth) and an slf4j binding for log4j 2, because the
-broker's own dependencies carry no binding and would log nowhere.
+broker's own dependencies carry no binding and would log nowhere; the log4j 2
+configs for the broker and the tools live here too.
 """
 
 from __future__ import annotations
@@ -62,6 +63,51 @@ _POM = """\
   </dependencies>
 </project>
 """
+
+_LOG4J2 = """\
+status = error
+appender.file.type = RollingFile
+appender.file.name = file
+appender.file.fileName = {log}
+appender.file.filePattern = {log}.%i
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = [%d] %p %m (%c)%n
+appender.file.policies.type = Policies
+appender.file.policies.size.type = SizeBasedTriggeringPolicy
+appender.file.policies.size.size = 10MB
+appender.file.strategy.type = DefaultRolloverStrategy
+appender.file.strategy.max = 2
+rootLogger.level = INFO
+rootLogger.appenderRef.file.ref = file
+logger.request.name = kafka.request.logger
+logger.request.level = WARN
+"""
+
+_TOOLS_LOG4J2 = """\
+status = error
+appender.err.type = Console
+appender.err.name = err
+appender.err.target = SYSTEM_ERR
+appender.err.layout.type = PatternLayout
+appender.err.layout.pattern = %p %m (%c)%n
+rootLogger.level = ERROR
+rootLogger.appenderRef.err.ref = err
+"""
+
+
+def broker_log_config(log_file: Path) -> str:
+    """log4j 2 properties sending the broker's log to `log_file` (10 MB x 3)."""
+    return _LOG4J2.format(log=log_file)
+
+
+def tools_log_config(version: str) -> Path:
+    """A log4j 2 config for Kafka's command-line tools: errors only, to stderr."""
+    path = kafka_home(version) / "tools-log4j2.properties"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(_TOOLS_LOG4J2, encoding="utf-8")
+    return path
+
 
 #: Written last into a complete jar directory; its absence means "resolve again".
 _DONE_MARKER = ".complete"
