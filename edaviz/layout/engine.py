@@ -47,6 +47,30 @@ class _Component:
     extent: int = 0
 
 
+@dataclass
+class _Frame:
+    """Positions along the flow shared by all components, and the turn from the
+    layout's frame to screen cells."""
+
+    direction: Direction
+    band_start: list[int]
+    band_depth: list[int]
+    track_start: list[int]
+
+    def lead(self, items: ItemGraph, item: int) -> int:
+        """Main coordinate of an item's leading side: centred in its band."""
+        r = items.rank[item]
+        return self.band_start[r] + (self.band_depth[r] - items.depth[item]) // 2
+
+    def track(self, channel: int, index: int) -> int:
+        """Main coordinate of a track of a channel."""
+        return self.track_start[channel] + index * (TRACK_GAP + 1)
+
+    def screen(self, main: int, across: int) -> Point:
+        """A cell of the layout's frame as (x, y)."""
+        return (main, across) if self.direction == "LR" else (across, main)
+
+
 def compute_layout(
     graph: nx.DiGraph,
     sizes: Mapping[Hashable, tuple[int, int]],
@@ -88,89 +112,46 @@ def compute_layout(
         plans = [plan_channel(items, rank, pos) for rank in ranks[:-1]]
         components.append(_Component(items, ranks, pos, plans))
 
-    band_start, band_depth, track_start = _main_axis(components, direction)
+    frame = _main_axis(components, direction)
     cross = 0
     for component in components:
         component.offset = cross
+        breadths = component.items.breadth
         component.extent = max(
-            (
-                p + b
-                for p, b in zip(component.pos, component.items.breadth, strict=True)
-            ),
-            default=0,
+            (p + b for p, b in zip(component.pos, breadths, strict=True)), default=0
         )
         cross += component.extent + COMPONENT_GAP
     cross_extent = max(cross - COMPONENT_GAP, 0)
-    main_extent = band_start[-1] + band_depth[-1] if band_start else 0
+    main_extent = frame.band_start[-1] + frame.band_depth[-1] if frame.band_start else 0
 
-    def screen(main: int, across: int) -> Point:
-        return (main, across) if direction == "LR" else (across, main)
-
-    boxes: dict[Hashable, NodeBox] = {}
-    routes: dict[Edge, EdgeRoute] = {}
     stride = 2 if label_sizes is not None else 1
-    placed: list[tuple[int, int, Hashable, int, int]] = []
+    placed: list[tuple[int, int, Hashable, Point]] = []
+    routes: dict[Edge, EdgeRoute] = {}
     for component in components:
         items, pos, off = component.items, component.pos, component.offset
-
-        def lead(item: int, items: ItemGraph = items) -> int:
-            r = items.rank[item]
-            return band_start[r] + (band_depth[r] - items.depth[item]) // 2
-
         for node, item in items.node_item.items():
-            placed.append(
-                (
-                    items.rank[item] // stride,
-                    pos[item] + off,
-                    node,
-                    *screen(lead(item), pos[item] + off),
-                )
-            )
-
+            corner = frame.screen(frame.lead(items, item), pos[item] + off)
+            placed.append((items.rank[item] // stride, pos[item] + off, node, corner))
         for edge, chain in items.chains.items():
-            first = chain[0]
-            points: list[Point] = [
-                (lead(first) + items.depth[first], port(items, pos, first) + off)
-            ]
-            for a, b in zip(chain, chain[1:], strict=False):
-                r = items.rank[a]
-                plan = component.plans[r]
-                track = plan.track_of.get((a, b))
-                if track is None:
-                    continue
-                jog = plan.jog_of.get((a, b))
-                column = track_start[r] + track * (TRACK_GAP + 1)
-                start = port(items, pos, a) + off
-                if jog is not None:
-                    # Step aside to a free row first (see routing._add_jogs).
-                    aside = track_start[r] + jog[0] * (TRACK_GAP + 1)
-                    row = jog[1] + off
-                    points += [(aside, start), (aside, row), (column, row)]
-                else:
-                    points.append((column, start))
-                points.append((column, port(items, pos, b) + off))
-            last = chain[-1]
-            points.append((lead(last) - 1, port(items, pos, last) + off))
-            label_at = None
             label = items.label_item.get(edge)
+            label_at = None
             if label is not None:
-                label_at = screen(lead(label), pos[label] + off)
-            routes[edge] = EdgeRoute(
-                edge[0],
-                edge[1],
-                tuple(screen(m, c) for m, c in simplify(points)),
-                label_at,
-            )
+                label_at = frame.screen(frame.lead(items, label), pos[label] + off)
+            points = _route(frame, component, chain)
+            routes[edge] = EdgeRoute(edge[0], edge[1], points, label_at)
 
+    # Order within a layer counts across components, top to bottom (LR) or
+    # left to right (TB), as a reader scans the drawing.
     placed.sort(key=lambda entry: (entry[0], entry[1]))
+    boxes: dict[Hashable, NodeBox] = {}
     order_in_layer: dict[int, int] = {}
-    for layer, _, node, x, y in placed:
+    for layer, _, node, (x, y) in placed:
         order = order_in_layer.get(layer, 0)
         order_in_layer[layer] = order + 1
         width, height = sizes[node]
-        boxes[node] = NodeBox(node, x, y, width, height, layer, order)
+        boxes[node] = NodeBox(node, x, y, int(width), int(height), layer, order)
 
-    width, height = screen(main_extent, cross_extent)
+    width, height = frame.screen(main_extent, cross_extent)
     return Layout(
         nodes={node: boxes[node] for node in graph},
         edges={edge: routes[edge] for edge in graph.edges},
@@ -178,6 +159,33 @@ def compute_layout(
         height=height,
         direction=direction,
     )
+
+
+def _route(frame: _Frame, component: _Component, chain: list[int]) -> tuple[Point, ...]:
+    """The screen polyline of one edge along its chain of items."""
+    items, pos, off = component.items, component.pos, component.offset
+    first, last = chain[0], chain[-1]
+    points: list[Point] = [
+        (frame.lead(items, first) + items.depth[first], port(items, pos, first) + off)
+    ]
+    for a, b in zip(chain, chain[1:], strict=False):
+        r = items.rank[a]
+        plan = component.plans[r]
+        track = plan.track_of.get((a, b))
+        if track is None:
+            continue
+        column = frame.track(r, track)
+        start = port(items, pos, a) + off
+        jog = plan.jog_of.get((a, b))
+        if jog is not None:
+            # Step aside to a free row first (see routing._add_jogs).
+            aside, row = frame.track(r, jog[0]), jog[1] + off
+            points += [(aside, start), (aside, row), (column, row)]
+        else:
+            points.append((column, start))
+        points.append((column, port(items, pos, b) + off))
+    points.append((frame.lead(items, last) - 1, port(items, pos, last) + off))
+    return tuple(frame.screen(m, c) for m, c in simplify(points))
 
 
 def _frame(sizes: Mapping, key: Hashable, direction: str, what: str) -> tuple[int, int]:
@@ -213,9 +221,7 @@ def _components(graph: nx.DiGraph) -> list[list[Hashable]]:
     return components
 
 
-def _main_axis(
-    components: list[_Component], direction: Direction
-) -> tuple[list[int], list[int], list[int]]:
+def _main_axis(components: list[_Component], direction: Direction) -> _Frame:
     """Start and depth of every rank band and the first track of every channel.
 
     Bands and channels are shared by all components, each as deep or wide as
@@ -234,12 +240,12 @@ def _main_axis(
 
     start, track_start = [], []
     at = 0
+    margin = CHANNEL_MARGIN[direction]
     for r in range(rank_count):
         start.append(at)
         at += depth[r]
         if r < rank_count - 1:
-            margin = CHANNEL_MARGIN[direction]
             track_start.append(at + margin)
             used = (tracks[r] - 1) * (TRACK_GAP + 1) + 1 if tracks[r] else 0
             at += max(MIN_CHANNEL[direction], 2 * margin + used)
-    return start, depth, track_start
+    return _Frame(direction, start, depth, track_start)
