@@ -80,7 +80,7 @@ async def measure(bootstrap: str, rate: int) -> dict:
         text=True,
     )
     achieved = await produce_at(
-        bootstrap, topic, PARTITIONS, rate, WARMUP_S + MEASURE_S + 1
+        bootstrap, topic, PARTITIONS, rate, WARMUP_S + MEASURE_S + 5
     )
     out, _ = await asyncio.to_thread(child.communicate)
     result = json.loads(out.strip().splitlines()[-1])

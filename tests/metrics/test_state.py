@@ -105,7 +105,7 @@ def test_stop_stall_rewind_and_time_lag() -> None:
 
     state = FlowState(make_flow(), "b:1")
     state.update(poll(0.0, (100, 50), (40, 45)))
-    stamps = {("orders", 0): (T0.timestamp() + 4.0) * 1000}
+    stamps = {("orders", 0, 40): (T0.timestamp() + 4.0) * 1000}
     snap = state.update(poll(10.0, (100, 50), (40, 45), stamps=stamps))
     edge = snap.edge("orders", "billing")
     assert edge.status is Health.STALL
