@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
+from edaviz.core import atomic
 from edaviz.core.document import FlowDocument
 from edaviz.core.graph import NodeKey, event_key, handler_key
 from edaviz.ui.app import EdavizApp
@@ -225,6 +226,26 @@ async def test_save_writes_file_and_backup(app: EdavizApp, flow_file: Path) -> N
         assert flow_file.with_name("shop.yaml.bak").read_text() == original
         assert not app.document.dirty
         assert not app.title.startswith(DIRTY_MARK)
+
+
+async def test_failed_save_says_so_and_keeps_the_file(
+    app: EdavizApp, flow_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = flow_file.read_text()
+
+    def full_disk(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a")
+        await type_text(pilot, "audit")
+        await answer(pilot, "enter")
+        monkeypatch.setattr(atomic.os, "replace", full_disk)
+        await answer(pilot, "ctrl+s")
+        assert flow_file.read_text() == original
+        assert app.document.dirty and app.title.startswith(DIRTY_MARK)
+        notes = [n.message for n in app._notifications]
+        assert any("No space left" in m and "unchanged" in m for m in notes)
 
 
 async def test_invalid_save_offers_a_draft(app: EdavizApp, flow_file: Path) -> None:
