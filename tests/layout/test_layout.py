@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -158,6 +162,33 @@ def test_deterministic() -> None:
     first = compute_layout(graph, sizes, label_sizes=labels)
     again = compute_layout(nx.DiGraph(graph), dict(sizes), label_sizes=dict(labels))
     assert first == again
+
+
+def test_deterministic_across_hash_seeds() -> None:
+    # String hashing changes per process; no set order may leak into a layout.
+    code = (
+        "from tests.layout.test_layout import flow_like, random_dag\n"
+        "from tests.layout.checks import sizes_for\n"
+        "from edaviz.layout import compute_layout\n"
+        "for graph in (flow_like(), random_dag(60, 90, seed=5)):\n"
+        "    labels = {edge: (8, 1) for edge in graph.edges}\n"
+        "    layout = compute_layout(graph, sizes_for(graph), label_sizes=labels)\n"
+        "    print(sorted((str(k), b.x, b.y) for k, b in layout.nodes.items()))\n"
+        "    print(sorted((str(k), r.points) for k, r in layout.edges.items()))\n"
+    )
+    outputs = set()
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        run = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=env,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+        outputs.add(run.stdout)
+    assert len(outputs) == 1
 
 
 @pytest.mark.parametrize("direction", DIRECTIONS)
