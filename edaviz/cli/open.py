@@ -58,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
 
     document = FlowDocument.open(args.flow)
     settings = None
+    reason = "design mode (--design): not connected" if args.design else None
     if not args.design:
         flow_bootstrap = document.flow.cluster.bootstrap if document.flow else None
         settings = resolve_settings(args, flow_bootstrap)
@@ -72,4 +73,5 @@ def run(args: argparse.Namespace) -> int:
         document=document,
         interval=args.interval,
         window=args.window,
+        design_reason=reason,
     )

@@ -14,6 +14,7 @@ from typing import Any
 
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.logging import TextualHandler
 from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -37,10 +38,7 @@ log = logging.getLogger(__name__)
 #: Seconds between two repaints from the newest snapshot.
 REDRAW_INTERVAL = 0.25
 
-NO_CLUSTER = (
-    "no cluster configured: the graph has no live numbers "
-    "(set --bootstrap-server, $KAFKA_BOOTSTRAP_SERVERS or cluster.bootstrap)"
-)
+NO_CLUSTER = "no cluster configured, so no live numbers (see --bootstrap-server)"
 
 
 class EdavizApp(EditingMixin, App[None]):
@@ -324,11 +322,13 @@ def run_app(
     document: Any = None,
     interval: float = 2.0,
     window: float = 30.0,
+    design_reason: str | None = None,
 ) -> int:
     """Open the UI on a flow file; returns the exit status.
 
     With `settings` (resolved connection settings) a metrics engine measures
-    the cluster; without them, and without `metrics`, the app opens in design mode.
+    the cluster; without them, and without `metrics`, the app opens in design
+    mode, and `design_reason` (default: no cluster configured) says why.
     """
     document = document if document is not None else FlowDocument.open(flow_path)
     if metrics is None and settings is not None and document.flow is not None:
@@ -339,6 +339,15 @@ def run_app(
             document.flow, settings, interval=interval, window=window
         )
         metrics = EngineMetrics(engine)
-    app = EdavizApp(document, metrics=metrics)
-    app.run()
+    app = EdavizApp(document, metrics=metrics, design_reason=design_reason)
+    # Records written to stderr would tear the full-screen display (aiokafka
+    # logs every refused connection): route them to Textual's log while the
+    # app owns the terminal.
+    root = logging.getLogger()
+    saved = root.handlers[:]
+    root.handlers = [TextualHandler()]
+    try:
+        app.run()
+    finally:
+        root.handlers = saved
     return app.return_code or 0
