@@ -270,8 +270,14 @@ class ProblemsPanel(OptionList):
     ProblemsPanel {
         height: auto;
         max-height: 8;
+        border: none;
         border-top: solid $error 60%;
+        padding: 0 1;
         display: none;
+    }
+    ProblemsPanel:focus {
+        border: none;
+        border-top: solid $error;
     }
     ProblemsPanel.-shown { display: block; }
     """
