@@ -14,8 +14,8 @@ from typing import Any
 
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.logging import TextualHandler
 from textual.containers import Horizontal
+from textual.logging import TextualHandler
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
