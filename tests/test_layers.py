@@ -8,6 +8,8 @@ import pytest
 CORE_MODULES = [
     "edaviz.core.flow",
     "edaviz.core.graph",
+    "edaviz.core.loader",
+    "edaviz.core.document",
     "edaviz.metrics.snapshot",
     "edaviz.layout",
 ]
