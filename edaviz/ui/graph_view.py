@@ -14,7 +14,7 @@ import networkx as nx
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
-from textual.events import Click
+from textual.events import Click, MouseDown, MouseMove, MouseUp
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -83,6 +83,10 @@ class GraphView(ScrollView, can_focus=True):
         Binding("down", "move('down')", "Move", show=False),
         Binding("tab", "cycle(1)", "Next node", show=False),
         Binding("shift+tab", "cycle(-1)", "Previous node", show=False),
+        Binding("shift+left", "pan(-8, 0)", "Pan", show=False),
+        Binding("shift+right", "pan(8, 0)", "Pan", show=False),
+        Binding("shift+up", "pan(0, -4)", "Pan", show=False),
+        Binding("shift+down", "pan(0, 4)", "Pan", show=False),
     ]
 
     selected: reactive[NodeKey | None] = reactive(None, init=False)
@@ -111,6 +115,8 @@ class GraphView(ScrollView, can_focus=True):
         self._strips: dict[int, Strip] = {}
         self._styles: dict[str, Style] = {}
         self._order: list[NodeKey] = []
+        self._drag: tuple[int, int, float, float] | None = None
+        self._dragged = False
 
     # ----------------------------------------------------------- scene
 
@@ -446,9 +452,33 @@ class GraphView(ScrollView, can_focus=True):
             center=True,
         )
 
+    def action_pan(self, dx: int, dy: int) -> None:
+        """Move the view over the graph without changing the selection."""
+        self.scroll_to(self.scroll_x + dx, self.scroll_y + dy, animate=False)
+
+    def on_mouse_down(self, event: MouseDown) -> None:
+        """Start dragging: the graph follows the mouse until it is released."""
+        self._drag = (event.screen_x, event.screen_y, self.scroll_x, self.scroll_y)
+        self._dragged = False
+        self.capture_mouse()
+
+    def on_mouse_move(self, event: MouseMove) -> None:
+        if self._drag is None or not event.button:
+            return
+        x0, y0, sx, sy = self._drag
+        dx, dy = event.screen_x - x0, event.screen_y - y0
+        if dx or dy:
+            self._dragged = True
+            self.scroll_to(sx - dx, sy - dy, animate=False)
+
+    def on_mouse_up(self, event: MouseUp) -> None:
+        self._drag = None
+        self.release_mouse()
+
     def on_click(self, event: Click) -> None:
-        """Select the node under the mouse."""
-        if self.scene is None:
+        """Select the node under the mouse (unless the mouse dragged the view)."""
+        if self.scene is None or self._dragged:
+            self._dragged = False
             return
         offset = event.get_content_offset(self)
         if offset is None:

@@ -366,3 +366,19 @@ async def test_errors_are_marked_on_the_graph(tmp_path, make_app) -> None:
         await pilot.pause()
         view = app.graph_view
         assert NodeKey("handler", "h") in view.faulty_nodes or view.faulty_edges
+
+
+async def test_shift_arrows_and_dragging_pan_the_view(make_app, live_snapshot) -> None:
+    app = make_app(live_snapshot)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        view = app.graph_view
+        assert view.scroll_x == 0
+        await pilot.press("shift+right")
+        assert view.scroll_x == 8
+        assert app.selected_node is None
+        await pilot.mouse_down("#graph", offset=(50, 5))
+        await pilot.hover("#graph", offset=(40, 5))
+        await pilot.mouse_up("#graph", offset=(40, 5))
+        await pilot.pause()
+        assert view.scroll_x > 8
