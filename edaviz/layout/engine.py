@@ -177,13 +177,17 @@ def _route(frame: _Frame, component: _Component, chain: list[int]) -> tuple[Poin
         column = frame.track(r, track)
         start = port(items, pos, a) + off
         jog = plan.jog_of.get((a, b))
-        if jog is not None:
-            # Step aside to a free row first (see routing._add_jogs).
+        end = port(items, pos, b) + off
+        if jog is None:
+            points += [(column, start), (column, end)]
+        elif jog[2] < 0:
+            # Leave on a free row first (see routing._add_jogs).
             aside, row = frame.track(r, jog[0]), jog[1] + off
-            points += [(aside, start), (aside, row), (column, row)]
+            points += [(aside, start), (aside, row), (column, row), (column, end)]
         else:
-            points.append((column, start))
-        points.append((column, port(items, pos, b) + off))
+            # Reach a free row first and enter after the main track.
+            aside, row = frame.track(r, jog[0]), jog[1] + off
+            points += [(column, start), (column, row), (aside, row), (aside, end)]
     points.append((frame.lead(items, last) - 1, port(items, pos, last) + off))
     return tuple(frame.screen(m, c) for m, c in simplify(points))
 

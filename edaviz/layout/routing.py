@@ -35,6 +35,11 @@ class _Group:
     high: int = 0
     owner: int | None = None
     """For a jog: the key of the group whose outgoing line it carries."""
+    side: int = 0
+    """For a jog: -1 when it comes before its owner's track, 1 after."""
+    family: tuple[str, int] | None = None
+    """For the halves of a fork or merge: the item they share. Halves meet only
+    at its row, so they may share a column and draw as one T-junction."""
 
 
 @dataclass
@@ -43,13 +48,14 @@ class ChannelPlan:
 
     Attributes:
         track_of: the column index of each bent link's track.
-        jog_of: for links that first step aside to a free row, the column index
-            of that step and the row.
+        jog_of: for links that step aside to a free row, the column index of
+            the step, the row, and -1 when the step comes before the main track
+            or 1 when after it.
         tracks: how many columns the channel needs.
     """
 
     track_of: dict[tuple[int, int], int]
-    jog_of: dict[tuple[int, int], tuple[int, int]]
+    jog_of: dict[tuple[int, int], tuple[int, int, int]]
     tracks: int
 
 
@@ -73,7 +79,8 @@ def plan_channel(items: ItemGraph, upper: list[int], pos: list[int]) -> ChannelP
                 key = ("link", u, v)
             group = groups.get(key)
             if group is None:
-                group = groups[key] = _Group(key=len(groups))
+                family = key[:2] if key[0] in ("fork", "merge") else None
+                group = groups[key] = _Group(key=len(groups), family=family)
             group.links.append((u, v))
             group.left_rows.add(port(items, pos, u))
             group.right_rows.add(port(items, pos, v))
@@ -114,7 +121,11 @@ def plan_channel(items: ItemGraph, upper: list[int], pos: list[int]) -> ChannelP
     track_of = {link: column[group.key] for group in bent for link in group.links}
     by_key = {group.key: group for group in bent}
     jog_of = {
-        link: (column[jog.key], min(jog.right_rows))
+        link: (
+            column[jog.key],
+            min(jog.right_rows) if jog.side < 0 else min(jog.left_rows),
+            jog.side,
+        )
         for jog in jogs
         for link in by_key[jog.owner].links  # type: ignore[index]
     }
@@ -126,33 +137,27 @@ def _add_jogs(
 ) -> list[_Group]:
     """Resolve pairs that overlap in either track order with a jog.
 
-    Two links that swap rows (one leaves on the row the other enters, and the
-    other way round) overlap whichever goes left. One of them then leaves its
-    row early, on a jog track of its own, and reaches its main track along a
-    row no item uses, so the two cross once instead.
+    Two groups that swap rows (one leaves on a row the other enters, and the
+    other way round) overlap whichever goes left. One of them then steps to a
+    row no item uses on a jog track of its own, before its main track (leaving)
+    or after it (entering), so the two cross instead.
     """
     jogs: list[_Group] = []
     next_key = max(group.key for group in groups) + 1
+    jogged: set[int] = set()
     for first in groups:
         for second in near[first.key]:
-            if first.owner is not None or second.owner is not None:
+            if first.key in jogged or second.key in jogged:
                 continue
             if min(_cost(first, second), _cost(second, first)) < OVERLAP_COST:
                 continue
-            if len(second.left_rows) == 1:
-                mover, other = second, first
-            elif len(first.left_rows) == 1:
-                mover, other = first, second
-            else:
-                continue
-            if any(jog.owner == mover.key for jog in jogs):
-                continue
-            for toward in sorted(mover.right_rows & other.left_rows):
-                jog = _jog(mover, toward, taken, next_key)
-                if jog is not None:
-                    jogs.append(jog)
-                    next_key += 1
-                    break
+            jog = _resolve(first, second, taken, next_key)
+            if jog is None:
+                jog = _resolve(second, first, taken, next_key)
+            if jog is not None:
+                jogs.append(jog)
+                jogged.add(jog.owner)  # type: ignore[arg-type]
+                next_key += 1
     return jogs
 
 
@@ -163,53 +168,70 @@ def _late_jogs(
     jogged: set[int],
 ) -> list[_Group]:
     """Jogs for the overlaps an ordering still has (preference cycles of three
-    or more groups): a group whose outgoing row another group left of it
-    enters steps aside first."""
+    or more groups): a group entering on a row that a group right of it leaves
+    on, or the other way round, steps aside."""
     jogs: list[_Group] = []
     next_key = max(group.key for group in order) + 1
-    seen: set[int] = set()
-    for group in order:
-        seen.add(group.key)
-        if group.owner is not None or group.key in jogged:
-            continue
-        if len(group.left_rows) != 1:
-            continue
-        (row,) = group.left_rows
-        if not any(
-            other.key in seen and row in other.right_rows
-            for other in near[group.key]
-            if other is not group
-        ):
-            continue
-        for toward in sorted(group.right_rows, key=lambda r: (abs(r - row), r)):
-            jog = _jog(group, toward, taken, next_key)
+    rank_of = {group.key: i for i, group in enumerate(order)}
+    for left in order:
+        for right in near[left.key]:
+            if rank_of[right.key] < rank_of[left.key]:
+                continue
+            if left.key in jogged or right.key in jogged:
+                continue
+            if not left.right_rows & right.left_rows:
+                continue
+            jog = _resolve(left, right, taken, next_key)
             if jog is not None:
                 jogs.append(jog)
+                jogged.add(jog.owner)  # type: ignore[arg-type]
                 next_key += 1
-                break
     return jogs
 
 
-def _jog(mover: _Group, toward: int, taken: set[int], key: int) -> _Group | None:
-    """Move a group's outgoing row to a free row between it and `toward`; return
-    the jog that joins the two rows, or None without a free row."""
-    (row,) = mover.left_rows
+def _resolve(left: _Group, right: _Group, taken: set[int], key: int) -> _Group | None:
+    """A jog that stops `left` (drawn left) entering on a row where `right`
+    leaves: `right` leaves on a free row instead, or else `left` enters on one.
+    None when neither has a single row on that side or no row is free."""
+    if len(right.left_rows) == 1:
+        (row,) = right.left_rows
+        targets = sorted(right.right_rows, key=lambda r: (abs(r - row), r))
+        for toward in targets:
+            jog = _jog(right, row, toward, taken, key, side=-1)
+            if jog is not None:
+                return jog
+    if len(left.right_rows) == 1:
+        (row,) = left.right_rows
+        targets = sorted(left.left_rows, key=lambda r: (abs(r - row), r))
+        for toward in targets:
+            jog = _jog(left, row, toward, taken, key, side=1)
+            if jog is not None:
+                return jog
+    return None
+
+
+def _jog(
+    mover: _Group, row: int, toward: int, taken: set[int], key: int, *, side: int
+) -> _Group | None:
+    """Move a group's single row on one side (-1 leaving, 1 entering) to the
+    free row nearest `row` on the way to `toward`; return the jog that joins the
+    two rows, or None without a free row."""
     step = 1 if toward > row else -1
     free = next((r for r in range(row + step, toward, step) if r not in taken), None)
     if free is None:
         return None
     taken.add(free)
-    mover.left_rows = {free}
+    if side < 0:
+        mover.left_rows = {free}
+        jog = _Group(key=key, left_rows={row}, right_rows={free}, owner=mover.key)
+    else:
+        mover.right_rows = {free}
+        jog = _Group(key=key, left_rows={free}, right_rows={row}, owner=mover.key)
+    jog.side = side
+    jog.low, jog.high = min(row, free), max(row, free)
     rows = mover.left_rows | mover.right_rows
     mover.low, mover.high = min(rows), max(rows)
-    return _Group(
-        key=key,
-        left_rows={row},
-        right_rows={free},
-        low=min(row, free),
-        high=max(row, free),
-        owner=mover.key,
-    )
+    return jog
 
 
 def _near_pairs(groups: list[_Group]) -> dict[int, list[_Group]]:
@@ -220,6 +242,8 @@ def _near_pairs(groups: list[_Group]) -> dict[int, list[_Group]]:
         # Spans one row apart would draw as one line in a shared column.
         active = [g for g in active if g.high + 1 >= group.low]
         for other in active:
+            if group.family is not None and other.family == group.family:
+                continue
             near[group.key].append(other)
             near[other.key].append(group)
         active.append(group)
@@ -254,9 +278,10 @@ def _order_groups(groups: list[_Group], near: dict[int, list[_Group]]) -> list[_
             if other.key <= group.key:
                 continue
             if other.owner == group.key:
-                # A jog always sits left of the track it leads to.
-                prefer[other.key][group.key] = OVERLAP_COST
-                incoming[group.key][other.key] = OVERLAP_COST
+                # A jog sits on the side of its owner's track it stands for.
+                first, then = (other, group) if other.side < 0 else (group, other)
+                prefer[first.key][then.key] = OVERLAP_COST
+                incoming[then.key][first.key] = OVERLAP_COST
                 continue
             ahead = _cost(group, other)
             behind = _cost(other, group)
