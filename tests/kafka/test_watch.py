@@ -31,12 +31,21 @@ async def create_topics(bootstrap: str, *topics: tuple[str, int]) -> None:
         await admin.close()
 
 
-async def produce_counts(bootstrap: str, topic: str, counts: dict[int, int]) -> None:
+async def produce_counts(
+    bootstrap: str, topic: str, counts: dict[int, int], base_ms: int | None = None
+) -> None:
+    """Produce counts[p] records to each partition p; with `base_ms`, record i
+    of a partition carries the timestamp base_ms + i seconds."""
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5)
     await producer.start()
     try:
         futures = [
-            await producer.send(topic, f"{p}-{i}".encode(), partition=p)
+            await producer.send(
+                topic,
+                f"{p}-{i}".encode(),
+                partition=p,
+                timestamp_ms=None if base_ms is None else base_ms + i * 1000,
+            )
             for p, n in counts.items()
             for i in range(n)
         ]
@@ -113,7 +122,9 @@ async def test_once_json_reports_exact_lag_and_leaves_groups_alone(
     bootstrap = kafka_broker.bootstrap
     topic, group, busy = unique_name("orders"), unique_name("g"), unique_name("busy")
     await create_topics(bootstrap, (topic, 3))
-    await produce_counts(bootstrap, topic, {0: 30, 1: 20, 2: 10})
+    # Record i of each partition is stamped 100 s ago plus i seconds.
+    base_ms = int(time.time() * 1000) - 100_000
+    await produce_counts(bootstrap, topic, {0: 30, 1: 20, 2: 10}, base_ms)
     # Partition 2 gets no commit at all.
     await commit_as_group(bootstrap, group, {(topic, 0): 12, (topic, 1): 20})
 
@@ -168,8 +179,11 @@ async def test_once_json_reports_exact_lag_and_leaves_groups_alone(
     handler = next(n for n in doc["nodes"] if n["id"] == "billing")
     ours = {p["partition"]: p["lag"] for p in handler["partitions"]}
     assert ours == {0: 18, 1: 0, 2: None}
-    # Time lag: the record at offset 12 of partition 0 was produced just now.
-    assert 0 <= billing["time_lag_s"] < 120
+    # Time lag: the oldest unconsumed record is offset 12 of partition 0,
+    # stamped base + 12 s, so 88 s old plus however long the test has run.
+    elapsed = time.time() - base_ms / 1000 - 100
+    assert 88 <= billing["time_lag_s"] <= 88 + elapsed + 1
+    assert doc["poll_requests"] <= 6  # offsets x2, groups, commits, metadata
 
 
 async def test_rate_matches_a_steady_produce_rate(
