@@ -111,6 +111,19 @@ def test_random_graphs_keep_every_property(seed: int) -> None:
         check_layout(layout, graph, sizes, labels)
 
 
+@pytest.mark.parametrize("seed", [11, 22])
+def test_routes_that_swap_rows_jog_instead_of_overlapping(seed: int) -> None:
+    # These graphs have links that leave on the row another link enters, and
+    # the other way round, between two merges (22) or in a cycle of three
+    # track preferences (11); check_layout rejects the overlaps that result
+    # without jogs.
+    graph = random_dag(100, 140, seed)
+    sizes = {node: (8, 3) for node in graph}
+    for labels in (None, {edge: (8, 1) for edge in graph.edges}):
+        layout = compute_layout(graph, sizes, label_sizes=labels)
+        check_layout(layout, graph, sizes, labels)
+
+
 @pytest.mark.parametrize("direction", DIRECTIONS)
 def test_layers_follow_edges(direction: str) -> None:
     graph = flow_like()
