@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 import math
+import os
 import sys
 import time
 from typing import TYPE_CHECKING, TextIO
@@ -109,6 +110,12 @@ def run(args: argparse.Namespace) -> int:
         asyncio.run(_stream(flow, settings, interval, window, args.tail, table))
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`edaviz watch flow | head -1`): a normal end.
+        # Point stdout at /dev/null so the interpreter's final flush is silent.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     return 0
 
 
