@@ -3,10 +3,12 @@
 Each link between adjacent ranks runs straight when its two ports line up, and
 otherwise as three segments: out of the upper item along the flow, across the
 flow on a track in the channel, and into the lower item. Links leaving the same
-item share one track (a fork), as do links entering the same item (a merge);
-everything else gets a track of its own. Tracks are ordered to avoid crossings
-and collinear overlaps, and tracks whose spans do not come near each other share
-a column, which keeps channels narrow.
+item towards the same side share a track (a fork), as do links entering the same
+item from the same side (a merge); everything else gets a track of its own.
+Tracks are ordered to avoid crossings and, above all, collinear overlaps that
+would read as false connections; where no order avoids one, a link takes a jog
+over a free row. Tracks whose spans do not come near each other share a column,
+which keeps channels narrow.
 """
 
 from __future__ import annotations
