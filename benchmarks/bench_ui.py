@@ -124,7 +124,7 @@ async def bench_app(doc: FlowDocument, repeat: int) -> dict[str, float]:
         "open": opened,
         "first frame": first,
         "redraw": redraw_time,
-        "  of it paint": paint,
+        "paint, detailed": paint,
     }
 
 

@@ -177,7 +177,10 @@ class EdavizApp(EditingMixin, App[None]):
             self.snapshot = self.metrics.latest
         if self.snapshot is not self._painted:
             self._painted = self.snapshot
-            self.graph_view.set_paint(paint_for(self.graph_view.graph, self.snapshot))
+            view = self.graph_view
+            view.set_paint(
+                paint_for(view.graph, self.snapshot, node_lines=view.zoom == "detailed")
+            )
             self.detail.show(self.selected_node, self.document.flow, self.snapshot)
             if self.snapshot is not None:
                 self.post_message(SnapshotApplied(self.snapshot.sequence))

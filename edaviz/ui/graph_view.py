@@ -293,7 +293,7 @@ class GraphView(ScrollView, can_focus=True):
         pad_x, pad_y = self.padding_cells()
         row = scroll_y + y - pad_y
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._style("background")
         if self.scene is None or not 0 <= row < self.scene.height:
             return Strip.blank(width, base)
         strip = self._strips.get(row)

@@ -43,8 +43,11 @@ def worst(statuses: list[Health]) -> Health:
     return max(statuses, key=SEVERITY.__getitem__, default=Health.UNKNOWN)
 
 
-def paint_for(graph: nx.DiGraph, snapshot: Snapshot | None) -> Paint:
-    """Labels, health and node lines of `graph` from `snapshot`."""
+def paint_for(
+    graph: nx.DiGraph, snapshot: Snapshot | None, *, node_lines: bool = True
+) -> Paint:
+    """Labels, health and (with `node_lines`, for the detailed zoom) the live
+    line of every node of `graph` from `snapshot`."""
     if snapshot is None or not snapshot.cluster.connected:
         return Paint()
     labels: dict[Edge, tuple[str, ...]] = {}
@@ -56,6 +59,11 @@ def paint_for(graph: nx.DiGraph, snapshot: Snapshot | None) -> Paint:
         first = stats[0]
         labels[(u, v)] = edge_label(first)
         health[(u, v)] = worst([s.status for s in stats])
+    if not node_lines:
+        bottleneck = (
+            NodeKey("handler", snapshot.bottleneck) if snapshot.bottleneck else None
+        )
+        return Paint(labels, health, {}, bottleneck)
     into: dict[str, list[EdgeStats]] = {}
     out_of: dict[str, list[EdgeStats]] = {}
     for stats in snapshot.edges:
