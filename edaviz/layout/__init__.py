@@ -2,7 +2,11 @@
 
 `compute_layout` turns a DAG and the sizes of its node boxes (and optionally of
 its edge labels) into boxes and orthogonal edge routes; `count_crossings` counts
-the crossings of the result.
+the crossings of the result. The pipeline, one module per step: `layering`
+(longest path, then network simplex in `simplex`), `items` (dummy and label
+items), `ordering` (crossing reduction), `placement` (positions across the
+flow), `routing` (tracks in the channels) and `engine`, which runs them per
+connected component and turns the result into screen cells.
 """
 
 from edaviz.layout.crossings import count_crossings

@@ -1,9 +1,11 @@
 """Crossing reduction: the order of the items within each rank.
 
-A depth-first initial order, then alternating down and up sweeps that sort each
-rank by the weighted median of its neighbours in the rank just fixed, each
-followed by adjacent transpositions. The best ordering seen is kept. Nothing is
-random: ties keep the current order, which starts from the input order.
+Two trials, from depth-first orders taken from the sources and from the sinks.
+Each alternates down and up sweeps that sort every rank by its neighbours in the
+rank just fixed (weighted median, or barycenter every other pair of sweeps),
+each sweep followed by adjacent transpositions, and keeps the best ordering
+seen. Label ranks only subdivide links, so they are contracted while ordering.
+Nothing is random: ties keep the current order, which starts from input order.
 """
 
 from __future__ import annotations
