@@ -4,7 +4,7 @@ Run: `.venv/bin/python benchmarks/bench_layout.py [--repeat N]`.
 
 Graphs: seeded generated layered DAGs of 50, 200 and 500 nodes (about 1.2 edges
 per node, most between neighbouring layers, some spanning two or three), and the
-full view of every example flow in `flows/*.yaml`.
+full and the events-only view of every example flow in `flows/*.yaml`.
 
 Time: the best of N runs of `compute_layout` (without and with 14x1 edge labels),
 as CPU time of this process, so that other load on the machine does not count;
@@ -222,8 +222,9 @@ def cases() -> list[tuple[str, nx.DiGraph]]:
         print(f"flow loader unavailable ({error}); example flows skipped")
         return found
     for path in flows:
-        flow = load_flow_or_raise(path)
-        found.append((path.stem, FlowGraph(flow).full))
+        graphs = FlowGraph(load_flow_or_raise(path))
+        found.append((path.stem, graphs.full))
+        found.append((f"{path.stem} (events)", graphs.events_only))
     return found
 
 
@@ -237,7 +238,7 @@ def main() -> None:
         print("Graphviz dot not found: crossing comparison skipped")
 
     header = (
-        f"{'graph':<22}{'nodes':>6}{'edges':>6}{'cpu ms':>8}{'+labels':>8}"
+        f"{'graph':<30}{'nodes':>6}{'edges':>6}{'cpu ms':>8}{'+labels':>8}"
         f"{'routed':>8}{'edaviz':>8}{'dot':>6}{'dot ms':>8}"
     )
     print(header)
@@ -260,7 +261,7 @@ def main() -> None:
             total_dot += theirs  # type: ignore[operator]
             dot_ms = f"{dot_ms:.0f}"  # type: ignore[str-format]
         print(
-            f"{name:<22}{graph.number_of_nodes():>6}{graph.number_of_edges():>6}"
+            f"{name:<30}{graph.number_of_nodes():>6}{graph.number_of_edges():>6}"
             f"{plain:>8.1f}{labelled:>8.1f}{routed:>8}{ours:>8}{theirs:>6}{dot_ms:>8}"
         )
     if dot is not None:
