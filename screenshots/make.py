@@ -34,7 +34,13 @@ async def shoot(flow: Path, out: Path, bottleneck: str, detail: str) -> list[Pat
     async with app.run_test(size=SIZE) as pilot:
         # The flow is wider than any terminal: show the part around the
         # bottleneck, where the lag and the failure branch are.
-        app.graph_view.scroll_to_node(NodeKey("handler", bottleneck))
+        view = app.graph_view
+        box = view.scene.boxes[NodeKey("handler", bottleneck)]
+        view.scroll_to(
+            box.x + box.width // 2 - view.size.width // 2,
+            box.y + box.height // 2 - view.size.height // 2,
+            animate=False,
+        )
         await pilot.pause()
         written.append(_save(app, out, "main"))
         app.selected_node = NodeKey("handler", detail)
