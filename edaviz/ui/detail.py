@@ -180,7 +180,13 @@ class DetailPanel(Vertical):
         self._shown = key
         self._update(node, flow, live, stats)
 
-    def _update(self, node, flow, live, stats) -> None:  # noqa: ANN001
+    def _update(
+        self,
+        node: NodeKey | None,
+        flow: Flow | None,
+        live: Snapshot | None,
+        stats: EventStats | HandlerStats | None,
+    ) -> None:
         title = self.query_one("#detail-title", Static)
         facts = self.query_one("#detail-facts", Static)
         spark = self.query_one("#detail-spark", Sparkline)
