@@ -303,3 +303,78 @@ async def test_broker_restart_gives_disconnected_then_recovered(
         assert states.index(False) < len(states) - 1 - states[::-1].index(True)
     finally:
         await asyncio.to_thread(broker.stop)
+
+
+async def test_consume_rate_and_stall_from_live_groups(
+    kafka_broker: LocalBroker, unique_name
+) -> None:
+    bootstrap = kafka_broker.bootstrap
+    topic, fast, stuck = unique_name("live"), unique_name("fast"), unique_name("stuck")
+    await create_topics(bootstrap, (topic, 2))
+    await commit_as_group(bootstrap, stuck, {(topic, 0): 0, (topic, 1): 0})
+    flow = Flow.model_validate(
+        {
+            "edaviz": 1,
+            "name": "live",
+            "events": {"e": {"topic": topic}},
+            "handlers": {
+                "src": {"produces": ["e"]},
+                "fast": {"group": fast, "consumes": ["e"]},
+                "stuck": {"group": stuck, "consumes": ["e"]},
+            },
+        }
+    )
+    rate = 200.0
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=0)
+    reader = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=fast,
+        auto_offset_reset="earliest",
+        auto_commit_interval_ms=500,
+    )
+    # Joins and holds its partitions, never consumes or commits.
+    sleeper = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, group_id=stuck, enable_auto_commit=False
+    )
+    stop = asyncio.Event()
+
+    async def produce() -> None:
+        start, sent = time.monotonic(), 0
+        while not stop.is_set():
+            for i in range(10):
+                await producer.send(topic, b"y", partition=i % 2)
+            sent += 10
+            await asyncio.sleep(max(0.0, start + sent / rate - time.monotonic()))
+
+    async def consume() -> None:
+        while not stop.is_set():
+            await reader.getmany(timeout_ms=100)
+
+    for client in (producer, reader, sleeper):
+        await client.start()
+    tasks = [asyncio.create_task(produce()), asyncio.create_task(consume())]
+    settings = ConnectionSettings(bootstrap=bootstrap)
+    engine = MetricsEngine(flow, settings, interval=0.5, window=10.0, tail_records=0)
+    try:
+        await wait_for(lambda: sleeper.assignment(), message="stuck member joined")
+        await asyncio.sleep(1.0)
+        async with engine:
+            snap = await wait_for(
+                lambda: engine.latest if engine.latest.window_s >= 9.5 else None,
+                timeout=40,
+            )
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks)
+        for client in (producer, reader, sleeper):
+            await client.stop()
+    live = snap.edge("e", "fast")
+    assert abs(live.rate - rate) / rate < 0.15, live.rate
+    assert live.status is Health.OK
+    assert live.lag < rate * 2  # within about two commit intervals
+    stalled = snap.edge("e", "stuck")
+    assert stalled.status is Health.STALL
+    assert stalled.rate == 0
+    assert stalled.trend == "growing"
+    assert snap.bottleneck == "stuck"
