@@ -89,7 +89,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=int,
         default=0,
         metavar="N",
-        help="include the last N records of each topic in JSON (default 0)",
+        help="include the last N records of each topic in JSON, escaped and "
+        "truncated (default 0)",
     )
     add_connection_arguments(parser)
     parser.set_defaults(run=run)
@@ -148,7 +149,7 @@ async def _once(
     polls = math.ceil(window / interval) + 1
     # Enough time for every poll plus two request timeouts of slack.
     deadline = time.monotonic() + polls * interval + 2 * settings.request_timeout_s
-    engine = MetricsEngine(flow, settings, interval, window, tail_records=tail)
+    engine = MetricsEngine(flow, settings, interval, window, _tail_size(tail))
     async with engine:
         snapshot = engine.latest
         async for snapshot in engine.snapshots():
@@ -156,7 +157,7 @@ async def _once(
                 break
             if engine.polls >= polls or time.monotonic() > deadline:
                 break
-    _print_json(snapshot.to_json(), sys.stdout, indent=2)
+    _print_json(_document(snapshot, tail), sys.stdout, indent=2)
     return 0 if snapshot.cluster.connected else 1
 
 
@@ -170,13 +171,31 @@ async def _stream(
 ) -> None:
     from edaviz.metrics.engine import MetricsEngine
 
-    engine = MetricsEngine(flow, settings, interval, window, tail_records=tail)
+    engine = MetricsEngine(flow, settings, interval, window, _tail_size(tail))
     async with engine:
         if table:
             await _show_table(engine)
             return
         async for snapshot in engine.snapshots():
-            _print_json(snapshot.to_json(), sys.stdout)
+            _print_json(_document(snapshot, tail), sys.stdout)
+
+
+#: Records tailed per topic even without --tail: the bytes/s estimate needs a
+#: sample of record sizes.
+SIZE_SAMPLE = 10
+
+
+def _tail_size(requested: int) -> int:
+    return max(requested, SIZE_SAMPLE)
+
+
+def _document(snapshot: Snapshot, tail: int) -> dict:
+    """The JSON document, with each topic's tail cut to the --tail asked for."""
+    doc = snapshot.to_json()
+    for node in doc["nodes"]:
+        if "tail" in node:
+            node["tail"] = node["tail"][:tail]
+    return doc
 
 
 def _print_json(doc: dict, out: TextIO, indent: int | None = None) -> None:
