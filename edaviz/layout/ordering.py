@@ -1,6 +1,7 @@
 """Crossing reduction: the order of the items within each rank.
 
-Two trials, from depth-first orders taken from the sources and from the sinks.
+Three trials, from depth-first orders taken from the sources, from the sinks, and
+the mirror image of the first.
 Each alternates down and up sweeps that sort every rank by its neighbours in the
 rank just fixed (weighted median, or barycenter every other pair of sweeps),
 each sweep followed by adjacent transpositions, and keeps the best ordering
@@ -69,17 +70,22 @@ def _order_through_labels(items: ItemGraph) -> list[list[int]]:
 def _order(items: ItemGraph) -> list[list[int]]:
     """Order a proper layered graph by sweeps and transpositions.
 
-    Two trials, one started from a depth-first order from the sources and one
-    from the sinks; the ordering with fewer crossings wins (the first on a tie).
+    Three trials, started from a depth-first order from the sources, one from
+    the sinks and the mirror image of the first; the ordering with the fewest
+    crossings wins (the earliest on a tie).
     """
     if items.rank_count < 2:
         return _initial_order(items, items.down, items.up)
     sweeps = next((n for limit, n in SWEEP_BUDGET if len(items) <= limit), MIN_SWEEPS)
     best: list[list[int]] = []
     best_count = -1
+    from_sources = _initial_order(items, items.down, items.up)
     for start in (
-        _initial_order(items, items.down, items.up),
+        from_sources,
         _initial_order(items, items.up, items.down),
+        # The mirror image: sweeps break ties by position, so it settles
+        # elsewhere.
+        [list(reversed(rank)) for rank in from_sources],
     ):
         ranks, count = _trial(items, start, sweeps)
         if best_count < 0 or count < best_count:
