@@ -1,8 +1,8 @@
 """`edaviz watch FLOW`: live lag, rates and health of a flow, without the UI.
 
-`--once --json` measures over one short window and prints one JSON document;
-otherwise one document per interval as JSON Lines, or a compact table that
-redraws in place when stdout is a terminal.
+`--once` measures over one short window and prints one JSON document (or the
+table, on a terminal without --json); otherwise one document per interval as
+JSON Lines, or a compact table that redraws in place when stdout is a terminal.
 """
 
 from __future__ import annotations
@@ -105,9 +105,16 @@ def run(args: argparse.Namespace) -> int:
     flow = load_flow_or_raise(args.flow)
     settings = resolve_settings(args, flow.cluster.bootstrap)
     try:
-        if args.once:
-            return asyncio.run(_once(flow, settings, interval, window, args.tail))
         table = sys.stdout.isatty() and not args.json
+        if args.once:
+            snapshot = asyncio.run(_once(flow, settings, interval, window, args.tail))
+            if table:
+                from rich.console import Console
+
+                Console().print(render_table(snapshot))
+            else:
+                _print_json(_document(snapshot, args.tail), sys.stdout, indent=2)
+            return 0 if snapshot.cluster.connected else 1
         asyncio.run(_stream(flow, settings, interval, window, args.tail, table))
     except KeyboardInterrupt:
         return 130
@@ -143,7 +150,8 @@ async def _once(
     interval: float,
     window: float,
     tail: int,
-) -> int:
+) -> Snapshot:
+    """The snapshot at the end of one window (or the first failed poll)."""
     from edaviz.metrics.engine import MetricsEngine
 
     polls = math.ceil(window / interval) + 1
@@ -157,8 +165,7 @@ async def _once(
                 break
             if engine.polls >= polls or time.monotonic() > deadline:
                 break
-    _print_json(_document(snapshot, tail), sys.stdout, indent=2)
-    return 0 if snapshot.cluster.connected else 1
+    return snapshot
 
 
 async def _stream(
