@@ -19,25 +19,25 @@ def count_crossings(layout: Layout) -> int:
     """
     # Sweep across x: horizontal segments are live strictly between their ends,
     # and each vertical segment counts the live rows strictly inside its span.
-    events: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    starts: dict[int, list[int]] = defaultdict(list)
     removals: dict[int, list[int]] = defaultdict(list)
     verticals: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for route in layout.edges.values():
         for (ax, ay), (bx, by) in zip(route.points, route.points[1:], strict=False):
             if ay == by and ax != bx:
                 low, high = min(ax, bx), max(ax, bx)
-                events[low].append((ay, low, high))
+                starts[low].append(ay)
                 removals[high].append(ay)
             elif ax == bx and ay != by:
                 verticals[ax].append((min(ay, by), max(ay, by)))
 
     live: list[int] = []
     count = 0
-    for x in sorted(set(events) | set(removals) | set(verticals)):
+    for x in sorted(set(starts) | set(removals) | set(verticals)):
         for row in removals.get(x, ()):
             del live[bisect.bisect_left(live, row)]
         for low, high in verticals.get(x, ()):
             count += bisect.bisect_left(live, high) - bisect.bisect_right(live, low)
-        for row, _, _ in events.get(x, ()):
+        for row in starts.get(x, ()):
             bisect.insort(live, row)
     return count

@@ -319,6 +319,28 @@ def test_count_crossings_ignores_touching_ends() -> None:
     assert count_crossings(Layout(nodes, edges, 13, 7, "LR")) == 0
 
 
+@pytest.mark.parametrize("direction", DIRECTIONS)
+def test_count_crossings_matches_brute_force(direction: str) -> None:
+    graph = random_dag(50, 80, seed=9)
+    layout = compute_layout(graph, sizes_for(graph), direction=direction)
+    segments = [
+        (edge, a, b)
+        for edge, route in layout.edges.items()
+        for a, b in zip(route.points, route.points[1:], strict=False)
+    ]
+    expected = 0
+    for e1, (ax, ay), (bx, by) in segments:
+        if ay != by:
+            continue  # e1 horizontal
+        for e2, (cx, cy), (dx, dy) in segments:
+            if e2 == e1 or cx != dx:
+                continue  # e2 vertical
+            if min(ax, bx) < cx < max(ax, bx) and min(cy, dy) < ay < max(cy, dy):
+                expected += 1
+    assert expected > 0
+    assert count_crossings(layout) == expected
+
+
 def test_count_crossings_of_computed_k22() -> None:
     graph = nx.DiGraph([("a", "c"), ("a", "d"), ("b", "c"), ("b", "d")])
     layout = compute_layout(graph, sizes_for(graph))
