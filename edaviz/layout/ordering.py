@@ -238,6 +238,10 @@ def _transpose(
     Only ranks next to a rank that changed in the last pass are looked at again.
     """
     dirty = set(range(len(ranks)))
+    # Neighbour positions per rank, kept in step with its swaps and rebuilt
+    # only after a rank next to it changed.
+    version = [0] * (len(ranks) + 1)
+    cache: dict[int, tuple[int, int, list[list[int]], list[list[int]]]] = {}
     for _ in range(TRANSPOSE_PASSES):
         improved = False
         changed: set[int] = set()
@@ -245,8 +249,14 @@ def _transpose(
             rank = ranks[r]
             if len(rank) < 2:
                 continue
-            ups = _neighbour_positions(items.up, rank, position)
-            downs = _neighbour_positions(items.down, rank, position)
+            above, below = version[r - 1] if r else 0, version[r + 1]
+            hit = cache.get(r)
+            if hit is not None and hit[0] == above and hit[1] == below:
+                ups, downs = hit[2], hit[3]
+            else:
+                ups = _neighbour_positions(items.up, rank, position)
+                downs = _neighbour_positions(items.down, rank, position)
+                cache[r] = (above, below, ups, downs)
             for i in range(len(rank) - 1):
                 kept = swapped = 0
                 for near in (ups, downs):
@@ -270,6 +280,7 @@ def _transpose(
                     ups[i], ups[i + 1] = ups[i + 1], ups[i]
                     downs[i], downs[i + 1] = downs[i + 1], downs[i]
                     changed.add(r)
+                    version[r] += 1
                     improved = improved or swapped < kept
         if not improved:
             break
