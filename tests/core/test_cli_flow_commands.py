@@ -127,7 +127,7 @@ def test_example_flows_are_the_promised_sizes() -> None:
     assert 10 <= sizes["order-saga"] <= 15
     assert sizes["logistics-platform"] >= 40
     saga = load_flow(FLOWS / "order-saga.yaml").flow
-    slow = [h.id for h in saga.handlers.values() if h.simulate.delay_ms == 40]
+    slow = [h.id for h in saga.handlers.values() if h.simulate.delay_ms > 0]
     assert slow == ["payment-service"]
     assert all(e.partitions in (3, 6) for e in saga.events.values())
 
