@@ -1,9 +1,9 @@
 """The layout pipeline: layers, ordering, placement and routing, per component.
 
 Work happens in the layout's own frame: `main` runs along the flow (x for LR, y
-for TB) and `cross` across it. Components are laid out one by one and stacked
-across the flow, sharing rank bands so equal layers line up; the frame is turned
-into screen cells at the very end.
+for TB) and `cross` across it. Components are laid out one by one and packed on
+shelves across the flow (small ones side by side on a shelf), sharing rank bands
+so equal layers line up; the frame is turned into screen cells at the very end.
 """
 
 from __future__ import annotations
@@ -44,7 +44,11 @@ class _Component:
     pos: list[int]
     plans: list[ChannelPlan]
     offset: int = 0
+    """Cross coordinate of the component's leading side."""
     extent: int = 0
+    """Cells the component takes across the flow."""
+    shift: int = 0
+    """Ranks the component starts after the first band."""
 
 
 @dataclass
@@ -57,10 +61,11 @@ class _Frame:
     band_depth: list[int]
     track_start: list[int]
 
-    def lead(self, items: ItemGraph, item: int) -> int:
+    def lead(self, component: _Component, item: int) -> int:
         """Main coordinate of an item's leading side: centred in its band."""
-        r = items.rank[item]
-        return self.band_start[r] + (self.band_depth[r] - items.depth[item]) // 2
+        r = component.items.rank[item] + component.shift
+        depth = component.items.depth[item]
+        return self.band_start[r] + (self.band_depth[r] - depth) // 2
 
     def track(self, channel: int, index: int) -> int:
         """Main coordinate of a track of a channel."""
@@ -112,31 +117,24 @@ def compute_layout(
         plans = [plan_channel(items, rank, pos) for rank in ranks[:-1]]
         components.append(_Component(items, ranks, pos, plans))
 
+    stride = 2 if label_sizes is not None else 1
+    cross_extent = _pack(components, stride)
     frame = _main_axis(components, direction)
-    cross = 0
-    for component in components:
-        component.offset = cross
-        breadths = component.items.breadth
-        component.extent = max(
-            (p + b for p, b in zip(component.pos, breadths, strict=True)), default=0
-        )
-        cross += component.extent + COMPONENT_GAP
-    cross_extent = max(cross - COMPONENT_GAP, 0)
     main_extent = frame.band_start[-1] + frame.band_depth[-1] if frame.band_start else 0
 
-    stride = 2 if label_sizes is not None else 1
     placed: list[tuple[int, int, Hashable, Point]] = []
     routes: dict[Edge, EdgeRoute] = {}
     for component in components:
         items, pos, off = component.items, component.pos, component.offset
         for node, item in items.node_item.items():
-            corner = frame.screen(frame.lead(items, item), pos[item] + off)
-            placed.append((items.rank[item] // stride, pos[item] + off, node, corner))
+            corner = frame.screen(frame.lead(component, item), pos[item] + off)
+            layer = (items.rank[item] + component.shift) // stride
+            placed.append((layer, pos[item] + off, node, corner))
         for edge, chain in items.chains.items():
             label = items.label_item.get(edge)
             label_at = None
             if label is not None:
-                label_at = frame.screen(frame.lead(items, label), pos[label] + off)
+                label_at = frame.screen(frame.lead(component, label), pos[label] + off)
             points = _route(frame, component, chain)
             routes[edge] = EdgeRoute(edge[0], edge[1], points, label_at)
 
@@ -166,14 +164,17 @@ def _route(frame: _Frame, component: _Component, chain: list[int]) -> tuple[Poin
     items, pos, off = component.items, component.pos, component.offset
     first, last = chain[0], chain[-1]
     points: list[Point] = [
-        (frame.lead(items, first) + items.depth[first], port(items, pos, first) + off)
+        (
+            frame.lead(component, first) + items.depth[first],
+            port(items, pos, first) + off,
+        )
     ]
     for a, b in zip(chain, chain[1:], strict=False):
-        r = items.rank[a]
-        plan = component.plans[r]
+        plan = component.plans[items.rank[a]]
         track = plan.track_of.get((a, b))
         if track is None:
             continue
+        r = items.rank[a] + component.shift
         column = frame.track(r, track)
         start = port(items, pos, a) + off
         jog = plan.jog_of.get((a, b))
@@ -188,7 +189,7 @@ def _route(frame: _Frame, component: _Component, chain: list[int]) -> tuple[Poin
             # Reach a free row first and enter after the main track.
             aside, row = frame.track(r, jog[0]), jog[1] + off
             points += [(column, start), (column, row), (aside, row), (aside, end)]
-    points.append((frame.lead(items, last) - 1, port(items, pos, last) + off))
+    points.append((frame.lead(component, last) - 1, port(items, pos, last) + off))
     return tuple(frame.screen(m, c) for m, c in simplify(points))
 
 
@@ -225,22 +226,59 @@ def _components(graph: nx.DiGraph) -> list[list[Hashable]]:
     return components
 
 
+def _pack(components: list[_Component], stride: int) -> int:
+    """Set each component's place; return the cross extent of them all.
+
+    Components go on shelves across the flow, in input order, each on the first
+    shelf with enough free ranks after the components already there (the
+    longest component sets the shelf length). Small components, such as lone
+    nodes, so share a shelf instead of each taking a row of its own.
+    """
+    length = max((c.items.rank_count for c in components), default=0)
+    shelves: list[list[_Component]] = []
+    used: list[int] = []
+    for component in components:
+        breadths = component.items.breadth
+        component.extent = max(
+            (p + b for p, b in zip(component.pos, breadths, strict=True)), default=0
+        )
+        need = component.items.rank_count
+        index = next(
+            (i for i, free_from in enumerate(used) if free_from + need <= length),
+            len(shelves),
+        )
+        if index == len(shelves):
+            shelves.append([])
+            used.append(0)
+        component.shift = used[index]
+        shelves[index].append(component)
+        # Nodes stay on node ranks: with labels a shift is a whole layer.
+        used[index] += -(-need // stride) * stride
+
+    cross = 0
+    for shelf in shelves:
+        for component in shelf:
+            component.offset = cross
+        cross += max(c.extent for c in shelf) + COMPONENT_GAP
+    return max(cross - COMPONENT_GAP, 0)
+
+
 def _main_axis(components: list[_Component], direction: Direction) -> _Frame:
     """Start and depth of every rank band and the first track of every channel.
 
     Bands and channels are shared by all components, each as deep or wide as
     the largest need among them; channel widths follow the track counts.
     """
-    rank_count = max((c.items.rank_count for c in components), default=0)
+    rank_count = max((c.shift + c.items.rank_count for c in components), default=0)
     depth = [0] * rank_count
     tracks = [0] * max(rank_count - 1, 0)
     for component in components:
         items = component.items
         for item in range(len(items)):
-            r = items.rank[item]
+            r = items.rank[item] + component.shift
             depth[r] = max(depth[r], items.depth[item])
         for r, plan in enumerate(component.plans):
-            tracks[r] = max(tracks[r], plan.tracks)
+            tracks[r + component.shift] = max(tracks[r + component.shift], plan.tracks)
 
     start, track_start = [], []
     at = 0

@@ -232,6 +232,20 @@ def test_components_do_not_overlap_and_share_layers() -> None:
     check_layout(layout, graph, sizes_for(graph))
 
 
+@pytest.mark.parametrize("labelled", [False, True])
+def test_lone_nodes_share_a_shelf(labelled: bool) -> None:
+    graph = nx.DiGraph([("a", "b"), ("b", "c"), ("c", "d")])
+    graph.add_nodes_from(["x", "y", "z"])
+    labels = {edge: (5, 1) for edge in graph.edges} if labelled else None
+    layout = compute_layout(graph, sizes_for(graph), label_sizes=labels)
+    lone = [layout.nodes[n] for n in ("x", "y", "z")]
+    # One row below the chain, in the chain's first three layers.
+    assert len({box.y for box in lone}) == 1
+    assert [box.layer for box in lone] == [0, 1, 2]
+    assert [box.x for box in lone] == [layout.nodes[n].x for n in "abc"]
+    check_layout(layout, graph, sizes_for(graph), labels)
+
+
 def test_empty_and_single_node() -> None:
     empty = compute_layout(nx.DiGraph(), {})
     assert (empty.width, empty.height, dict(empty.nodes)) == (0, 0, {})
