@@ -150,16 +150,8 @@ def _parse_pair(flag: str, item: str) -> tuple[str, float]:
 
 
 def client_kwargs_for(flow: Flow, args: argparse.Namespace) -> dict[str, Any]:
-    """aiokafka connection keywords: the usual precedence, then the local broker."""
-    settings = resolve_settings(args, flow.cluster.bootstrap)
-    kwargs = settings.client_kwargs()
-    if settings.bootstrap_source == "default":
-        from edaviz.kafka.broker import LocalBroker
-
-        local = LocalBroker().status()
-        if local is not None:
-            kwargs["bootstrap_servers"] = local.bootstrap
-    return kwargs
+    """aiokafka connection keywords, found in the usual order of precedence."""
+    return resolve_settings(args, flow.cluster.bootstrap).client_kwargs()
 
 
 async def run_simulator(

@@ -7,7 +7,8 @@ The bootstrap servers are taken from the first of these that sets them:
 2. the `KAFKA_BOOTSTRAP_SERVERS` environment variable;
 3. the flow file's `cluster.bootstrap`;
 4. the `[kafka]` table of the config file;
-5. `localhost:9092`.
+5. the local broker that `edaviz broker start` or `edaviz demo` runs, if any;
+6. `localhost:9092`.
 
 Security settings (protocol, SASL, SSL files) come from the command line, then
 the config file. The SASL password is read from `KAFKA_SASL_PASSWORD` or the
@@ -217,8 +218,14 @@ def resolve_settings(
     args: argparse.Namespace | None = None,
     flow_bootstrap: str | None = None,
     environ: Mapping[str, str] | None = None,
+    *,
+    local_broker: bool = True,
 ) -> ConnectionSettings:
-    """Combine flags, environment, flow and config file into one setting set."""
+    """Combine flags, environment, flow and config file into one setting set.
+
+    With `local_broker`, a running local edaviz broker is the last choice before
+    the default address, so `edaviz broker start` is all a new user configures.
+    """
     env = os.environ if environ is None else environ
     explicit = getattr(args, "config", None) if args is not None else None
     file_settings = load_config(config_path(explicit, env))
@@ -234,6 +241,10 @@ def resolve_settings(
         if candidate and candidate.strip():
             bootstrap, source = candidate.strip(), name
             break
+    else:
+        running = _local_broker_bootstrap() if local_broker else None
+        if running is not None:
+            bootstrap, source = running, "the local edaviz broker"
     values["bootstrap"] = bootstrap
     values["bootstrap_source"] = source
 
@@ -255,6 +266,14 @@ def resolve_settings(
     _check(settings)
     log.debug("Kafka connection: %s (from %s)", settings.describe(), source)
     return settings
+
+
+def _local_broker_bootstrap() -> str | None:
+    """The address of the local broker in edaviz's cache, when one runs."""
+    from edaviz.kafka.broker import LocalBroker  # imports nothing heavy; kept lazy
+
+    state = LocalBroker().status()
+    return state.bootstrap if state is not None else None
 
 
 def _check(settings: ConnectionSettings) -> None:

@@ -38,7 +38,22 @@ def test_bootstrap_precedence(tmp_path: Path) -> None:
     assert settings.bootstrap == "cli:1"
     assert settings.bootstrap_source == "--bootstrap-server"
     empty = {"XDG_CONFIG_HOME": str(tmp_path / "none")}
-    assert resolve_settings(parse(), None, empty).bootstrap == "localhost:9092"
+    settings = resolve_settings(parse(), None, empty, local_broker=False)
+    assert settings.bootstrap == "localhost:9092"
+    assert settings.bootstrap_source == "default"
+
+
+def test_running_local_broker_comes_before_the_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from edaviz.kafka import connection
+
+    monkeypatch.setattr(connection, "_local_broker_bootstrap", lambda: "127.0.0.1:4")
+    empty = {"XDG_CONFIG_HOME": str(tmp_path / "none")}
+    settings = resolve_settings(parse(), None, empty)
+    assert settings.bootstrap == "127.0.0.1:4"
+    assert settings.bootstrap_source == "the local edaviz broker"
+    assert resolve_settings(parse(), "flow:1", empty).bootstrap == "flow:1"
 
 
 def test_config_search_order(tmp_path: Path) -> None:
