@@ -14,8 +14,8 @@ Open a flow file as a graph: events (topics) and handlers (consumer groups),
 with throughput, consumer lag and health on every edge, measured live.
 
 With no cluster configured (no --bootstrap-server, $KAFKA_BOOTSTRAP_SERVERS,
-cluster.bootstrap in the flow, nor a config file) the graph opens in design
-mode, without numbers. Press ? in the app for the keys.
+cluster.bootstrap in the flow, a config file, nor a running `edaviz broker`)
+the graph opens in design mode, without numbers. Press ? in the app for the keys.
 """
 
 

@@ -146,7 +146,8 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
         "Kafka connection",
         "Bootstrap servers come from --bootstrap-server, then "
         f"${ENV_BOOTSTRAP}, then the flow's cluster.bootstrap, then the config "
-        f"file, then {DEFAULT_BOOTSTRAP}. The SASL password is read from "
+        "file, then a running `edaviz broker`, then "
+        f"{DEFAULT_BOOTSTRAP}. The SASL password is read from "
         f"${ENV_PASSWORD} or the config file.",
     )
     group.add_argument(
