@@ -4,8 +4,9 @@ Two or three trials, from depth-first orders taken from the sources, from the
 sinks and (small graphs) the mirror image of the first. Each alternates down
 and up sweeps that sort every rank by its neighbours in the rank just fixed
 (weighted median, or barycenter every other pair of sweeps), each sweep followed
-by adjacent transpositions, and keeps the best ordering seen. Label ranks only subdivide links, so they are contracted while ordering.
-Nothing is random: ties keep the current order, which starts from input order.
+by adjacent transpositions, and keeps the best ordering seen. Label ranks only
+subdivide links, so they are contracted while ordering. Nothing is random: ties
+keep the current order, which starts from input order.
 """
 
 from __future__ import annotations
