@@ -124,6 +124,8 @@ def _measure(
     flow: Flow, args: argparse.Namespace
 ) -> tuple[Snapshot, ConnectionSettings]:
     """One measured snapshot of the flow, as `watch --once` takes it."""
+    from edaviz.metrics.engine import measure_once
+
     settings = resolve_settings(args, flow.cluster.bootstrap)
     where = safe_bootstrap(settings.bootstrap)
     print(
@@ -135,6 +137,7 @@ def _measure(
     started = time.monotonic()
     outcome = "failed"
     try:
+        # No record tails: an export shows numbers, never payloads.
         snapshot = asyncio.run(measure_once(flow, settings, window=args.window))
         outcome = "done" if snapshot.cluster.connected else "not connected"
     finally:
@@ -144,25 +147,3 @@ def _measure(
         reason = snapshot.cluster.error or "no answer"
         raise EdavizError(f"could not measure: cannot reach Kafka at {where}: {reason}")
     return snapshot, settings
-
-
-async def measure_once(
-    flow: Flow, settings: ConnectionSettings, *, window: float = DEFAULT_WINDOW
-) -> Snapshot:
-    """Poll the flow at the start and the end of `window` seconds; the last
-    snapshot, or the first disconnected one. Mirrors `edaviz watch --once`."""
-    from edaviz.metrics.engine import MetricsEngine
-
-    polls = 2
-    # Time for both polls plus two request timeouts of slack.
-    deadline = time.monotonic() + polls * window + 2 * settings.request_timeout_s
-    # No record tails: an export shows numbers, never payloads.
-    engine = MetricsEngine(flow, settings, window, window, tail_records=0)
-    async with engine:
-        snapshot = engine.latest
-        async for snapshot in engine.snapshots():
-            if not snapshot.cluster.connected and engine.polls >= 1:
-                break
-            if engine.polls >= polls or time.monotonic() > deadline:
-                break
-    return snapshot

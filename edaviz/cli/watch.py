@@ -11,10 +11,8 @@ import argparse
 import asyncio
 import json
 import logging
-import math
 import os
 import sys
-import time
 from typing import TYPE_CHECKING, TextIO
 
 from edaviz.errors import UsageError
@@ -107,7 +105,17 @@ def run(args: argparse.Namespace) -> int:
     try:
         table = sys.stdout.isatty() and not args.json
         if args.once:
-            snapshot = asyncio.run(_once(flow, settings, interval, window, args.tail))
+            from edaviz.metrics.engine import measure_once
+
+            snapshot = asyncio.run(
+                measure_once(
+                    flow,
+                    settings,
+                    window=window,
+                    interval=interval,
+                    tail_records=_tail_size(args.tail),
+                )
+            )
             if table:
                 from rich.console import Console
 
@@ -142,30 +150,6 @@ def _timing(args: argparse.Namespace) -> tuple[float, float]:
         if not 10 <= window <= 60:
             raise UsageError("--window must be between 10 and 60 seconds")
     return interval, window
-
-
-async def _once(
-    flow: Flow,
-    settings: ConnectionSettings,
-    interval: float,
-    window: float,
-    tail: int,
-) -> Snapshot:
-    """The snapshot at the end of one window (or the first failed poll)."""
-    from edaviz.metrics.engine import MetricsEngine
-
-    polls = math.ceil(window / interval) + 1
-    # Enough time for every poll plus two request timeouts of slack.
-    deadline = time.monotonic() + polls * interval + 2 * settings.request_timeout_s
-    engine = MetricsEngine(flow, settings, interval, window, _tail_size(tail))
-    async with engine:
-        snapshot = engine.latest
-        async for snapshot in engine.snapshots():
-            if not snapshot.cluster.connected and engine.polls >= 1:
-                break
-            if engine.polls >= polls or time.monotonic() > deadline:
-                break
-    return snapshot
 
 
 async def _stream(

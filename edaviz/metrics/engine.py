@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
@@ -289,6 +290,35 @@ class MetricsEngine:
             if key not in stamps and cached is not None:
                 stamps[key] = cached
         return stamps
+
+
+async def measure_once(
+    flow: Flow,
+    settings: ConnectionSettings,
+    *,
+    window: float,
+    interval: float | None = None,
+    tail_records: int = 0,
+) -> Snapshot:
+    """One measured snapshot of `flow`, as `edaviz watch --once` takes it.
+
+    Polls at the start and the end of `window` seconds (or every `interval`
+    seconds within it) and returns the last snapshot, or the first disconnected
+    one. `tail_records` records per topic are tailed (none by default).
+    """
+    step = window if interval is None else interval
+    polls = math.ceil(window / step) + 1
+    # Enough time for every poll plus two request timeouts of slack.
+    deadline = time.monotonic() + polls * step + 2 * settings.request_timeout_s
+    engine = MetricsEngine(flow, settings, step, window, tail_records)
+    async with engine:
+        snapshot = engine.latest
+        async for snapshot in engine.snapshots():
+            if not snapshot.cluster.connected and engine.polls >= 1:
+                break
+            if engine.polls >= polls or time.monotonic() > deadline:
+                break
+    return snapshot
 
 
 def _offer(queue: asyncio.Queue[Snapshot | None], item: Snapshot | None) -> None:
