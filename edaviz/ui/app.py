@@ -213,6 +213,11 @@ class EdavizApp(EditingMixin, App[None]):
     def on_graph_view_selection_changed(
         self, message: GraphView.SelectionChanged
     ) -> None:
+        # The view posts a message for every change, ours included: one that
+        # no longer matches the view is stale, and applying it would undo a
+        # newer selection and bounce between the two.
+        if message.node != self.graph_view.selected:
+            return
         self.selected_node = message.node
 
     def watch_selected_node(self, node: NodeKey | None) -> None:

@@ -88,8 +88,6 @@ class EditingMixin:
     def on_mount(self) -> None:
         """Add the problems panel and start watching the file."""
         self._pending_selection: NodeKey | None = None
-        self._selection_before: NodeKey | None = None
-        self._deferred_selection: NodeKey | None = None
         self._conflict_seen: Fingerprint | None = None
         self._asking_conflict = False
         self._told_missing = False
@@ -100,26 +98,12 @@ class EditingMixin:
 
     def on_flow_edited(self, message: FlowEdited) -> None:
         """After the app laid the graph out again: selection, title, problems."""
-        pending, before = self._pending_selection, self._selection_before
+        pending = self._pending_selection
         self._pending_selection = None
         graph = self.graph_view.graph
         if pending is not None and pending in graph and pending != self.selected_node:
-            if before is not None and before not in graph:
-                # The layout dropped the old selection and the view's
-                # SelectionChanged(None) is still on its way: selecting now
-                # would be undone by it, so select when it arrives.
-                self._deferred_selection = pending
-            else:
-                self.selected_node = pending
+            self.selected_node = pending
         self._show_state()
-
-    def on_graph_view_selection_changed(self, message: Any) -> None:
-        """Apply a selection that waited for the view to clear its old one."""
-        deferred = self._deferred_selection
-        if deferred is not None and message.node is None:
-            self._deferred_selection = None
-            if deferred in self.graph_view.graph:
-                self.selected_node = deferred
 
     def on_problems_panel_picked(self, message: ProblemsPanel.Picked) -> None:
         """A problem was picked in the panel: select the node at fault."""
@@ -140,7 +124,6 @@ class EditingMixin:
     def _changed(self, reason: str, select: NodeKey | None = None) -> None:
         """Tell the app the flow changed (it lays out again, then we select)."""
         self._pending_selection = select
-        self._selection_before = self.selected_node
         self.post_message(FlowEdited(reason=reason))
 
     def _edit(self, reason: str, edit: Callable[[], object]) -> bool:

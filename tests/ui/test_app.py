@@ -382,3 +382,27 @@ async def test_shift_arrows_and_dragging_pan_the_view(make_app, live_snapshot) -
         await pilot.mouse_up("#graph", offset=(40, 5))
         await pilot.pause()
         assert view.scroll_x > 8
+
+
+async def test_queued_selection_messages_do_not_undo_a_newer_selection(
+    make_app, live_snapshot
+) -> None:
+    app = make_app(live_snapshot)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        seen: list[NodeKey | None] = []
+        original = app.watch_selected_node
+
+        def record(node: NodeKey | None) -> None:
+            seen.append(node)
+            original(node)
+
+        app.watch_selected_node = record
+        # Two changes before either SelectionChanged is handled.
+        app.selected_node = CHECKOUT
+        app.selected_node = SHIPPING
+        for _ in range(5):
+            await pilot.pause()
+        assert app.selected_node == SHIPPING
+        assert app.graph_view.selected == SHIPPING
+        assert seen == [CHECKOUT, SHIPPING]
