@@ -115,7 +115,11 @@ def free_port() -> int:
 
 
 def _port_is_free(port: int) -> bool:
+    """True when a listener could bind `port` on 127.0.0.1 now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # Kafka's listener binds with SO_REUSEADDR too, so connections to an
+        # earlier broker left in TIME_WAIT do not take its port away.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:

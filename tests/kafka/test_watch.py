@@ -16,7 +16,7 @@ from aiokafka.structs import OffsetAndMetadata
 from kafka_helpers import committed_offsets, describe_group, wait_for
 
 from edaviz.core.flow import Flow
-from edaviz.kafka.broker import LocalBroker
+from edaviz.kafka.broker import LocalBroker, free_port
 from edaviz.kafka.connection import ConnectionSettings
 from edaviz.metrics.engine import MetricsEngine
 from edaviz.metrics.snapshot import Health
@@ -239,25 +239,9 @@ async def test_rate_matches_a_steady_produce_rate(
 
 
 async def test_broker_restart_gives_disconnected_then_recovered(
-    tmp_path: Path, unique_name, monkeypatch
+    tmp_path: Path, unique_name
 ) -> None:
-    import socket
-
-    import edaviz.kafka.broker as broker_module
-
-    def port_is_free(port: int) -> bool:
-        # The broker itself binds with SO_REUSEADDR, so connections of the
-        # watcher left in TIME_WAIT do not keep it from its old port.
-        with socket.socket() as sock:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                return False
-            return True
-
-    monkeypatch.setattr(broker_module, "_port_is_free", port_is_free)
-    broker = LocalBroker(data_dir=tmp_path / "kafka", port=broker_module.free_port())
+    broker = LocalBroker(data_dir=tmp_path / "kafka", port=free_port())
     bootstrap = await asyncio.to_thread(broker.start)
     topic, group = unique_name("r"), unique_name("g")
     try:
