@@ -7,6 +7,7 @@ import logging
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.widgets import DataTable, Sparkline, Static
 
 from edaviz.core.flow import Flow
@@ -155,6 +156,16 @@ class DetailPanel(Vertical):
         self, node: NodeKey | None, flow: Flow | None, snapshot: Snapshot | None
     ) -> None:
         """Show a node (or a hint when none is selected); cheap when unchanged."""
+        try:
+            self._show(node, flow, snapshot)
+        except NoMatches:
+            # The app is exiting and pruning this panel's widgets (children go
+            # first) while a redraw timer still fires: nothing is left to update.
+            log.debug("detail panel redraw during teardown skipped")
+
+    def _show(
+        self, node: NodeKey | None, flow: Flow | None, snapshot: Snapshot | None
+    ) -> None:
         if node != self.node:
             self.node = node
             self._shown = None
