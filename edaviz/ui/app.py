@@ -7,6 +7,7 @@ second (a 250 ms tick keeps a 500-node graph smooth while numbers stay fresh).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -21,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from edaviz.core.document import FlowDocument
+from edaviz.core.flow import Flow
 from edaviz.core.graph import NodeKey
 from edaviz.metrics.snapshot import Snapshot
 from edaviz.ui.detail import DetailPanel
@@ -39,6 +41,18 @@ log = logging.getLogger(__name__)
 REDRAW_INTERVAL = 0.25
 
 NO_CLUSTER = "no cluster configured, so no live numbers (see --bootstrap-server)"
+
+UNAVAILABLE = "live numbers unavailable"
+
+#: Builds the metrics source that measures a flow (after an edit changed it).
+SourceFactory = Callable[[Flow], MetricsSource]
+
+
+def measured_names(flow: Flow) -> tuple[frozenset[str], frozenset[str]]:
+    """The topics and consumer groups a metrics source for `flow` asks about."""
+    topics = frozenset(event.topic for event in flow.events.values())
+    groups = frozenset(handler.group for handler in flow.handlers.values())
+    return topics, groups
 
 
 class EdavizApp(EditingMixin, App[None]):
@@ -69,6 +83,7 @@ class EdavizApp(EditingMixin, App[None]):
         document: Any,
         *,
         metrics: MetricsSource | None = None,
+        metrics_for: SourceFactory | None = None,
         design_reason: str | None = None,
         clock: Callable[[], datetime] | None = None,
         redraw_interval: float = REDRAW_INTERVAL,
@@ -77,6 +92,16 @@ class EdavizApp(EditingMixin, App[None]):
         self.document = document
         """The open flow: `.flow`, `.graph`, `.diagnostics`, `.path`, `.dirty`."""
         self.metrics = metrics
+        self.metrics_for = metrics_for
+        """Builds a source for an edited flow; None: the first source stays."""
+        flow = getattr(document, "flow", None)
+        self._measured = (
+            measured_names(flow) if metrics is not None and flow is not None else None
+        )
+        # Sources replaced after an edit and not yet stopped; starting and
+        # stopping take turns so a quick run of edits cannot leak a source.
+        self._retired: list[MetricsSource] = []
+        self._source_turn = asyncio.Lock()
         self.design_reason = design_reason or (NO_CLUSTER if metrics is None else None)
         self.clock = clock or (lambda: datetime.now(UTC))
         self.redraw_interval = redraw_interval
@@ -110,29 +135,77 @@ class EdavizApp(EditingMixin, App[None]):
         self.graph_view.focus()
         if self.metrics is not None:
             self.run_worker(
-                self._start_metrics(),
+                self._start_metrics(self.metrics),
                 name="metrics",
                 group="metrics",
-                exclusive=True,
                 exit_on_error=False,
             )
         self.set_interval(self.redraw_interval, self.redraw, name="redraw")
         self.redraw()
 
     async def on_unmount(self) -> None:
-        if self.metrics is not None:
+        sources = [*self._retired, self.metrics]
+        self._retired.clear()
+        for source in sources:
+            if source is None:
+                continue
             try:
-                await self.metrics.stop()
+                await source.stop()
             except Exception:  # the app is closing: report, never block the exit
                 log.exception("stopping the metrics source failed")
 
-    async def _start_metrics(self) -> None:
-        try:
-            await self.metrics.start()
-        except Exception as exc:
-            log.exception("metrics source failed to start")
-            self.design_reason = f"live numbers unavailable: {exc}"
-            self.notify(str(exc), title="Metrics", severity="error")
+    async def _start_metrics(self, source: MetricsSource) -> None:
+        async with self._source_turn:
+            await self._stop_retired()
+            if source is not self.metrics:
+                # Replaced by a newer edit before its turn came.
+                return
+            try:
+                await source.start()
+            except Exception as exc:
+                log.exception("metrics source failed to start")
+                self.design_reason = f"{UNAVAILABLE}: {exc}"
+                self.notify(str(exc), title="Metrics", severity="error")
+            else:
+                reason = self.design_reason
+                if reason is not None and reason.startswith(UNAVAILABLE):
+                    # An earlier source failed; this one measures.
+                    self.design_reason = None
+
+    async def _stop_retired(self) -> None:
+        while self._retired:
+            # Listed until stopped: an exit meanwhile still finds it.
+            source = self._retired[0]
+            try:
+                await source.stop()
+            except Exception:  # the old flow's numbers are gone either way
+                log.exception("stopping a replaced metrics source failed")
+            if source in self._retired:
+                self._retired.remove(source)
+
+    def _measure_edited_flow(self) -> None:
+        """Measure the edited flow when its topics or groups changed.
+
+        The new source starts in a worker, so the UI never waits on Kafka; a
+        flow with errors keeps the last valid flow's source running.
+        """
+        flow = self.document.flow
+        if self.metrics is None or self.metrics_for is None or flow is None:
+            return
+        measured = measured_names(flow)
+        if measured == self._measured:
+            return
+        log.info("flow's topics or groups changed: measuring the edited flow")
+        self._measured = measured
+        self._retired.append(self.metrics)
+        self.metrics = self.metrics_for(flow)
+        self._painted = None
+        self.run_worker(
+            self._start_metrics(self.metrics),
+            name="metrics",
+            group="metrics",
+            exit_on_error=False,
+        )
 
     def _set_title(self) -> None:
         flow = self.document.flow
@@ -202,6 +275,7 @@ class EdavizApp(EditingMixin, App[None]):
         """Lay out again after an edit; keep the selection when it survived."""
         log.debug("flow edited: %s", message.reason)
         self._set_title()
+        self._measure_edited_flow()
         self._load_graph()
         if self.selected_node not in self.graph_view.graph:
             self.selected_node = None
@@ -339,15 +413,24 @@ def run_app(
     mode, and `design_reason` (default: no cluster configured) says why.
     """
     document = document if document is not None else FlowDocument.open(flow_path)
-    if metrics is None and settings is not None and document.flow is not None:
-        from edaviz.metrics.engine import MetricsEngine
-        from edaviz.ui.sources import EngineMetrics
+    metrics_for: SourceFactory | None = None
+    if metrics is None and settings is not None:
 
-        engine = MetricsEngine(
-            document.flow, settings, interval=interval, window=window
-        )
-        metrics = EngineMetrics(engine)
-    app = EdavizApp(document, metrics=metrics, design_reason=design_reason)
+        def metrics_for(flow: Flow) -> MetricsSource:
+            from edaviz.metrics.engine import MetricsEngine
+            from edaviz.ui.sources import EngineMetrics
+
+            engine = MetricsEngine(flow, settings, interval=interval, window=window)
+            return EngineMetrics(engine)
+
+        if document.flow is not None:
+            metrics = metrics_for(document.flow)
+    app = EdavizApp(
+        document,
+        metrics=metrics,
+        metrics_for=metrics_for,
+        design_reason=design_reason,
+    )
     # Records written to stderr would tear the full-screen display (aiokafka
     # logs every refused connection): route them to Textual's log while the
     # app owns the terminal.
