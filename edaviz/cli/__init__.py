@@ -47,9 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--version", action="version", version=f"edaviz {__version__}"
-    )
+    parser.add_argument("--version", action="version", version=f"edaviz {__version__}")
     parser.add_argument(
         "-v",
         "--verbose",

@@ -1,1 +1,1 @@
-"""Kafka: the local broker, the simulator, connection settings, admin queries and tailing."""
+"""Kafka: local broker, simulator, connection settings, admin queries and tails."""
