@@ -27,6 +27,7 @@ from edaviz.core.graph import NodeKey
 from edaviz.metrics.snapshot import Snapshot
 from edaviz.ui.detail import DetailPanel
 from edaviz.ui.editing import EditingMixin
+from edaviz.ui.exporting import ExportMixin
 from edaviz.ui.graph_view import GraphView
 from edaviz.ui.live import paint_for
 from edaviz.ui.messages import FlowEdited, SnapshotApplied
@@ -55,7 +56,7 @@ def measured_names(flow: Flow) -> tuple[frozenset[str], frozenset[str]]:
     return topics, groups
 
 
-class EdavizApp(EditingMixin, App[None]):
+class EdavizApp(ExportMixin, EditingMixin, App[None]):
     """Shows a flow as a live graph; pick a node to see its details."""
 
     CSS_PATH = "app.tcss"
@@ -72,7 +73,8 @@ class EdavizApp(EditingMixin, App[None]):
         Binding("p", "toggle_pause", "Pause tail"),
         Binding("t", "filter_tail", "Filter tail"),
         Binding("escape", "escape", "Clear", show=False),
-        *getattr(EditingMixin, "BINDINGS", []),
+        *EditingMixin.BINDINGS,
+        *ExportMixin.BINDINGS,
     ]
 
     selected_node: reactive[NodeKey | None] = reactive(None, init=False)
@@ -84,6 +86,7 @@ class EdavizApp(EditingMixin, App[None]):
         *,
         metrics: MetricsSource | None = None,
         metrics_for: SourceFactory | None = None,
+        settings: object | None = None,
         design_reason: str | None = None,
         clock: Callable[[], datetime] | None = None,
         redraw_interval: float = REDRAW_INTERVAL,
@@ -94,6 +97,8 @@ class EdavizApp(EditingMixin, App[None]):
         self.metrics = metrics
         self.metrics_for = metrics_for
         """Builds a source for an edited flow; None: the first source stays."""
+        self.settings = settings
+        """Connection settings: their secrets are scrubbed from every export."""
         flow = getattr(document, "flow", None)
         self._measured = (
             measured_names(flow) if metrics is not None and flow is not None else None
@@ -388,9 +393,8 @@ class EdavizApp(EditingMixin, App[None]):
             ("Help", "Keys and colours (?)", self.action_help),
         ):
             yield SystemCommand(title, help_text, action)
-        extra = getattr(self, "editing_commands", None)
-        if callable(extra):
-            yield from extra(screen)
+        yield from self.editing_commands(screen)
+        yield from self.export_commands(screen)
 
     def _clear_selection(self) -> None:
         self.selected_node = None
@@ -429,6 +433,7 @@ def run_app(
         document,
         metrics=metrics,
         metrics_for=metrics_for,
+        settings=settings,
         design_reason=design_reason,
     )
     # Records written to stderr would tear the full-screen display (aiokafka
