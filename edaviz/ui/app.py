@@ -69,9 +69,9 @@ class EdavizApp(ExportMixin, EditingMixin, App[None]):
         Binding("z", "toggle_zoom", "Zoom"),
         Binding("f", "fit", "Fit"),
         Binding("o", "toggle_direction", "LR/TB"),
-        Binding("v", "toggle_view", "Events only"),
-        Binding("p", "toggle_pause", "Pause tail"),
-        Binding("t", "filter_tail", "Filter tail"),
+        Binding("v", "toggle_view", "Events"),
+        Binding("p", "toggle_pause", "Pause"),
+        Binding("t", "filter_tail", "Filter"),
         Binding("escape", "escape", "Clear", show=False),
         *EditingMixin.BINDINGS,
         *ExportMixin.BINDINGS,
@@ -113,6 +113,8 @@ class EdavizApp(ExportMixin, EditingMixin, App[None]):
         self.view = "full"
         self.snapshot: Snapshot | None = None
         self._painted: Snapshot | None = None
+        # What decided the footer's bindings last time (see `_sync_bindings`).
+        self._binding_state: tuple[object, ...] | None = None
 
     # ----------------------------------------------------------- layout
 
@@ -126,7 +128,7 @@ class EdavizApp(ExportMixin, EditingMixin, App[None]):
             yield GraphView(id="graph")
             yield DetailPanel(id="detail")
         yield StatusBar(id="status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         # Kept, not queried: queries search the top screen, which is a modal
@@ -262,6 +264,7 @@ class EdavizApp(ExportMixin, EditingMixin, App[None]):
             self.detail.show(self.selected_node, self.document.flow, self.snapshot)
             if self.snapshot is not None:
                 self.post_message(SnapshotApplied(self.snapshot.sequence))
+        self._sync_bindings()
         if not self.status_bar.is_attached:
             return
         self.status_bar.show(
@@ -287,6 +290,40 @@ class EdavizApp(ExportMixin, EditingMixin, App[None]):
         self.detail.show(self.selected_node, self.document.flow, self.snapshot)
         self.redraw()
 
+    # ------------------------------------------------------- bindings
+
+    def _tail_shown(self) -> bool:
+        """True while the panel shows the live tail of a selected event."""
+        node = self.selected_node
+        live = self.snapshot
+        return (
+            node is not None
+            and node.kind == "event"
+            and live is not None
+            and live.cluster.connected
+        )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer the tail's keys only while a live tail is shown."""
+        if action in ("toggle_pause", "filter_tail"):
+            return self._tail_shown()
+        return super().check_action(action, parameters)
+
+    def _sync_bindings(self) -> None:
+        """Refresh the footer when what `check_action` looks at has changed."""
+        node = self.selected_node
+        document = self.document
+        state = (
+            node,
+            node is not None and document.has_node(node),
+            self._tail_shown(),
+            document.can_undo,
+            document.can_redo,
+        )
+        if state != self._binding_state:
+            self._binding_state = state
+            self.refresh_bindings()
+
     # ------------------------------------------------------ selection
 
     def on_graph_view_selection_changed(
@@ -304,6 +341,7 @@ class EdavizApp(ExportMixin, EditingMixin, App[None]):
         # The panel only takes room from the graph while there is something to show.
         self.detail.set_class(node is not None, "-shown")
         self.detail.show(node, self.document.flow, self.snapshot)
+        self._sync_bindings()
 
     # -------------------------------------------------------- actions
 

@@ -50,6 +50,11 @@ DIRTY_MARK = "●"
 Edge = tuple[str, str, str]
 """(handler id, event id, "consumes" | "produces")."""
 
+#: Actions on the selected node: offered only while a node is selected.
+NODE_ACTIONS = frozenset(
+    {"rename", "delete_node", "connect", "disconnect", "edit_fields"}
+)
+
 
 class EditingMixin:
     """Adds the flow-editing key bindings and `action_*` methods to the app."""
@@ -84,6 +89,20 @@ class EditingMixin:
     title: str
 
     # ------------------------------------------------------------ wiring
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer node edits with a selection, undo and redo with history.
+
+        False hides the binding from the footer; the palette still lists all.
+        """
+        if action in NODE_ACTIONS:
+            node = self.selected_node
+            return node is not None and self.document.has_node(node)
+        if action == "undo":
+            return self.document.can_undo
+        if action == "redo":
+            return self.document.can_redo
+        return super().check_action(action, parameters)  # type: ignore[misc]
 
     def on_mount(self) -> None:
         """Add the problems panel and start watching the file."""
