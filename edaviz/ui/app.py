@@ -11,7 +11,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
@@ -49,11 +49,33 @@ UNAVAILABLE = "live numbers unavailable"
 SourceFactory = Callable[[Flow], MetricsSource]
 
 
-def measured_names(flow: Flow) -> tuple[frozenset[str], frozenset[str]]:
-    """The topics and consumer groups a metrics source for `flow` asks about."""
-    topics = frozenset(event.topic for event in flow.events.values())
-    groups = frozenset(handler.group for handler in flow.handlers.values())
-    return topics, groups
+class Measured(NamedTuple):
+    """What a metrics source for a flow measures, and under which node ids."""
+
+    topics: frozenset[tuple[str, str]]
+    """(event id, topic) pairs."""
+    groups: frozenset[tuple[str, str]]
+    """(handler id, consumer group) pairs."""
+    edges: frozenset[tuple[str, str, str]]
+    """(handler id, event id, "consumes" | "produces")."""
+
+
+def measured_names(flow: Flow) -> Measured:
+    """The topics, groups and edges a metrics source for `flow` reports on.
+
+    Snapshots name nodes by id, so a renamed node or a new edge needs a new
+    source even when the set of topics and groups stays the same.
+    """
+    return Measured(
+        topics=frozenset((e.id, e.topic) for e in flow.events.values()),
+        groups=frozenset((h.id, h.group) for h in flow.handlers.values()),
+        edges=frozenset(
+            (h.id, event_id, kind)
+            for h in flow.handlers.values()
+            for kind, events in (("consumes", h.consumes), ("produces", h.produces))
+            for event_id in events
+        ),
+    )
 
 
 class EdavizApp(ExportMixin, EditingMixin, App[None]):
@@ -191,7 +213,7 @@ class EdavizApp(ExportMixin, EditingMixin, App[None]):
                 self._retired.remove(source)
 
     def _measure_edited_flow(self) -> None:
-        """Measure the edited flow when its topics or groups changed.
+        """Measure the edited flow when its topics, groups or edges changed.
 
         The new source starts in a worker, so the UI never waits on Kafka; a
         flow with errors keeps the last valid flow's source running.
@@ -202,7 +224,7 @@ class EdavizApp(ExportMixin, EditingMixin, App[None]):
         measured = measured_names(flow)
         if measured == self._measured:
             return
-        log.info("flow's topics or groups changed: measuring the edited flow")
+        log.info("flow's topics, groups or edges changed: measuring the edited flow")
         self._measured = measured
         self._retired.append(self.metrics)
         self.metrics = self.metrics_for(flow)

@@ -1,11 +1,15 @@
-"""Pilot tests: after an edit, the live numbers come from a source for the new flow."""
+"""Pilot tests: after an edit, the live numbers come from a source for the new flow.
+
+A new source is built when the topics, the groups, which node id stands for
+which topic or group, or the consume/produce edges change.
+"""
 
 from __future__ import annotations
 
 from edaviz.core.document import FlowDocument
 from edaviz.core.flow import Flow
 from edaviz.core.graph import NodeKey
-from edaviz.ui.app import EdavizApp
+from edaviz.ui.app import EdavizApp, measured_names
 from edaviz.ui.messages import FlowEdited
 from edaviz.ui.sample import SAMPLE_TIME, sample_snapshot
 from edaviz.ui.sources import FixedMetrics
@@ -68,7 +72,72 @@ async def test_new_topic_rebuilds_the_source_for_the_edited_flow(shop) -> None:
     assert not source.started
 
 
-async def test_edit_keeping_topics_and_groups_keeps_the_source(shop) -> None:
+async def rebuilt_after(app, pilot, sources: Sources, first, reason: str) -> Flow:
+    """Post the edit, wait for the one rebuilt source; returns its flow."""
+    app.post_message(FlowEdited(reason=reason))
+    await settle(
+        pilot,
+        lambda: sources.built and sources.built[-1][1].started,
+        "the rebuilt source to start",
+    )
+    assert len(sources.built) == 1
+    flow, source = sources.built[0]
+    assert app.metrics is source and not first.started
+    await settle(
+        pilot, lambda: app.snapshot is source.latest, "a repaint from the new source"
+    )
+    return flow
+
+
+async def test_rename_keeping_the_topic_rebuilds_the_source(shop) -> None:
+    sources = Sources()
+    app, first = make_app(shop, sources)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: first.started, "the first source to start")
+        shop.rename(PLACED, "order-created")
+        flow = await rebuilt_after(app, pilot, sources, first, "rename")
+        # The topic is pinned to the old name: same topics, new node id.
+        assert flow.events["order-created"].topic == "order-placed"
+        assert app.snapshot.event("order-created") is not None
+
+
+async def test_renamed_handler_rebuilds_the_source(shop) -> None:
+    sources = Sources()
+    app, first = make_app(shop, sources)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: first.started, "the first source to start")
+        shop.rename(NodeKey("handler", "shipping"), "dispatch")
+        flow = await rebuilt_after(app, pilot, sources, first, "rename")
+        assert "dispatch" in flow.handlers
+        assert app.snapshot.handler("dispatch") is not None
+
+
+async def test_new_edge_rebuilds_the_source(shop) -> None:
+    sources = Sources()
+    app, first = make_app(shop, sources)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: first.started, "the first source to start")
+        shop.connect("notifier", "order-placed", "consumes")
+        flow = await rebuilt_after(app, pilot, sources, first, "connect")
+        assert "order-placed" in flow.handlers["notifier"].consumes
+        edges = {(e.source, e.target) for e in app.snapshot.edges}
+        assert ("order-placed", "notifier") in edges
+
+
+def test_measured_names_pair_ids_with_topics_groups_and_edges(shop) -> None:
+    measured = measured_names(shop.flow)
+    assert ("order-placed", "order-placed") in measured.topics
+    assert ("shipping", "shipping") in measured.groups
+    assert ("notifier", "payment-failed", "consumes") in measured.edges
+    assert ("checkout", "order-placed", "produces") in measured.edges
+    before = measured
+    shop.set_fields(PLACED, {"description": "Checked out."})
+    assert measured_names(shop.flow) == before
+    shop.disconnect("notifier", "payment-failed", "consumes")
+    assert measured_names(shop.flow).edges < before.edges
+
+
+async def test_edit_keeping_topics_groups_and_edges_keeps_the_source(shop) -> None:
     sources = Sources()
     app, first = make_app(shop, sources)
     async with app.run_test(size=SIZE) as pilot:
