@@ -2,9 +2,10 @@
 
     .venv/bin/python screenshots/make.py
 
-writes screenshots/main.svg, main.png, detail.svg and detail.png. The numbers
-are a fixed sample (`edaviz.ui.sample`), so the pictures only change when the
-UI does.
+writes screenshots/main.svg, main.png, detail.svg and detail.png: the demo
+flow drawn top-down (`--direction LR` for left to right), whole on the main
+screen, and beside the bottleneck's detail panel. The numbers are a fixed sample
+(`edaviz.ui.sample`), so the pictures only change when the UI does.
 """
 
 from __future__ import annotations
@@ -22,31 +23,58 @@ from edaviz.ui.sample import SAMPLE_TIME, sample_snapshot
 from edaviz.ui.sources import FixedMetrics
 
 ROOT = Path(__file__).resolve().parents[1]
-SIZE = (180, 44)
+
+#: The main screen: tall enough for the whole demo flow drawn top-down.
+MAIN_SIZE = (124, 76)
+
+#: The detail panel beside the graph, from the start of the flow to the
+#: bottleneck and its two branches.
+DETAIL_SIZE = (150, 48)
+
+#: Rows (or columns) shown past the bottleneck, so its outgoing branch shows.
+AFTER = 10
 
 
-async def shoot(flow: Path, out: Path, bottleneck: str, detail: str) -> list[Path]:
+async def shoot(
+    flow: Path,
+    out: Path,
+    bottleneck: str,
+    detail: str,
+    direction: str = "TB",
+) -> list[Path]:
     """Render both screens to SVG and PNG; returns the files written."""
     document = FlowDocument.open(flow)
     snapshot = sample_snapshot(document.flow, troubled=(bottleneck,), seed=11)
-    app = EdavizApp(document, metrics=FixedMetrics(snapshot), clock=lambda: SAMPLE_TIME)
     written = []
-    async with app.run_test(size=SIZE) as pilot:
-        # The flow is wider than any terminal: show the part around the
-        # bottleneck, where the lag and the failure branch are.
-        view = app.graph_view
-        box = view.scene.boxes[NodeKey("handler", bottleneck)]
-        view.scroll_to(
-            box.x + box.width // 2 - view.size.width // 2,
-            box.y + box.height // 2 - view.size.height // 2,
-            animate=False,
+    for name, size, selected in (
+        ("main", MAIN_SIZE, None),
+        ("detail", DETAIL_SIZE, NodeKey("handler", detail)),
+    ):
+        app = EdavizApp(
+            document, metrics=FixedMetrics(snapshot), clock=lambda: SAMPLE_TIME
         )
-        await pilot.pause()
-        written.append(_save(app, out, "main"))
-        app.selected_node = NodeKey("handler", detail)
-        await pilot.pause()
-        written.append(_save(app, out, "detail"))
+        async with app.run_test(size=size) as pilot:
+            view = app.graph_view
+            if view.direction != direction:
+                await pilot.press("o")
+            app.selected_node = selected
+            await pilot.pause()
+            _show_from_start(app, NodeKey("handler", bottleneck))
+            await pilot.pause()
+            written.append(_save(app, out, name))
     return written
+
+
+def _show_from_start(app: EdavizApp, node: NodeKey) -> None:
+    """Scroll as little as possible from the flow's start to show `node`
+    and what follows it (the lag into it and the branches out of it)."""
+    view = app.graph_view
+    box = view.scene.boxes[node]
+    view.scroll_to(
+        max(0, box.x + box.width + AFTER - view.size.width),
+        max(0, box.y + box.height + AFTER - view.size.height),
+        animate=False,
+    )
 
 
 def _save(app: EdavizApp, out: Path, name: str) -> Path:
@@ -64,9 +92,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
     parser.add_argument("--bottleneck", default="payment-service")
     parser.add_argument("--detail", default="payment-service")
+    parser.add_argument("--direction", choices=("TB", "LR"), default="TB")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    for path in asyncio.run(shoot(args.flow, args.out, args.bottleneck, args.detail)):
+    shots = shoot(args.flow, args.out, args.bottleneck, args.detail, args.direction)
+    for path in asyncio.run(shots):
         print(f"wrote {path} and {path.with_suffix('.png')}")
 
 
