@@ -208,18 +208,12 @@ def _sort_sweep(
             position[item] = index
 
 
-def _neighbour_positions(
-    links: list[list[int]], rank: list[int], position: list[int]
-) -> list[list[int]]:
-    """Sorted positions of each item's neighbours on one side."""
-    out: list[list[int]] = []
-    for item in rank:
-        near = links[item]
-        if len(near) == 1:
-            out.append([position[near[0]]])
-        else:
-            out.append(sorted([position[n] for n in near]))
-    return out
+def _sorted_positions(links: list[list[int]], position: list[int]) -> list[list[int]]:
+    """Sorted positions of every item's neighbours on one side."""
+    return [
+        [position[near[0]]] if len(near) == 1 else sorted([position[n] for n in near])
+        for near in links
+    ]
 
 
 def _pair_crossings(left: list[int], right: list[int]) -> tuple[int, int]:
@@ -240,11 +234,12 @@ def _transpose(
 
     Only ranks next to a rank that changed in the last pass are looked at again.
     """
+    up, down = items.up, items.down
+    # Sorted neighbour positions of every item, kept in step with each swap:
+    # a swap only moves two items, so only their neighbours' lists change.
+    up_at = _sorted_positions(up, position)
+    down_at = _sorted_positions(down, position)
     dirty = set(range(len(ranks)))
-    # Neighbour positions per rank, kept in step with its swaps and rebuilt
-    # only after a rank next to it changed.
-    version = [0] * (len(ranks) + 1)
-    cache: dict[int, tuple[int, int, list[list[int]], list[list[int]]]] = {}
     for _ in range(TRANSPOSE_PASSES):
         improved = False
         changed: set[int] = set()
@@ -252,18 +247,10 @@ def _transpose(
             rank = ranks[r]
             if len(rank) < 2:
                 continue
-            above, below = version[r - 1] if r else 0, version[r + 1]
-            hit = cache.get(r)
-            if hit is not None and hit[0] == above and hit[1] == below:
-                ups, downs = hit[2], hit[3]
-            else:
-                ups = _neighbour_positions(items.up, rank, position)
-                downs = _neighbour_positions(items.down, rank, position)
-                cache[r] = (above, below, ups, downs)
             for i in range(len(rank) - 1):
+                u, v = rank[i], rank[i + 1]
                 kept = swapped = 0
-                for near in (ups, downs):
-                    left, right = near[i], near[i + 1]
+                for left, right in ((up_at[u], up_at[v]), (down_at[u], down_at[v])):
                     if not left or not right:
                         continue
                     if len(left) == 1 and len(right) == 1:
@@ -277,13 +264,15 @@ def _transpose(
                         kept += k
                         swapped += s
                 if swapped < kept or (swap_ties and kept and swapped == kept):
-                    u, v = rank[i], rank[i + 1]
                     rank[i], rank[i + 1] = v, u
                     position[u], position[v] = i + 1, i
-                    ups[i], ups[i + 1] = ups[i + 1], ups[i]
-                    downs[i], downs[i + 1] = downs[i + 1], downs[i]
+                    for near in (up[u], up[v]):
+                        for n in near:
+                            down_at[n] = sorted([position[m] for m in down[n]])
+                    for near in (down[u], down[v]):
+                        for n in near:
+                            up_at[n] = sorted([position[m] for m in up[n]])
                     changed.add(r)
-                    version[r] += 1
                     improved = improved or swapped < kept
         if not improved:
             break
