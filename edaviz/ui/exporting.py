@@ -99,11 +99,14 @@ class ExportMixin:
         if flow is None:
             return None
         # Read on the UI thread: the view may change while the file is written.
-        source = self.metrics
+        latest = self.metrics.latest if self.metrics is not None else None
+        if latest is not None and not latest.cluster.connected:
+            # Numbers from before the connection dropped would pass for current.
+            latest = None
         options = {
             "view": "events" if self.view == "events" else "full",
             "direction": self.graph_view.direction,
-            "snapshot": source.latest if source is not None else None,
+            "snapshot": latest,
             "settings": self.settings,
         }
 

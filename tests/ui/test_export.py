@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import threading
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from types import SimpleNamespace
@@ -10,6 +12,7 @@ from types import SimpleNamespace
 from textual.widgets import Input, Static
 
 from edaviz.core.graph import NodeKey
+from edaviz.ui import exporting
 from edaviz.ui.editing_screens import TextPrompt
 from edaviz.ui.screens import help_text
 
@@ -76,6 +79,19 @@ async def test_export_follows_view_direction_and_live_snapshot(
         assert any(m == f"Exported {target}" for _, m, _ in notes(app))
 
 
+async def test_export_without_a_connection_has_no_numbers(
+    make_app, live_snapshot, tmp_path
+) -> None:
+    cluster = dataclasses.replace(live_snapshot.cluster, connected=False)
+    app = make_app(dataclasses.replace(live_snapshot, cluster=cluster))
+    async with app.run_test(size=SIZE) as pilot:
+        target = tmp_path / "offline.json"
+        await export_to(app, pilot, target)
+        doc = json.loads(target.read_text(encoding="utf-8"))
+        assert doc["snapshot"] is None
+        assert doc["view"] == "full" and doc["direction"] == "LR"
+
+
 async def test_export_to_png_mermaid_and_dot(make_app, live_snapshot, tmp_path) -> None:
     app = make_app(live_snapshot)
     async with app.run_test(size=SIZE) as pilot:
@@ -84,6 +100,36 @@ async def test_export_to_png_mermaid_and_dot(make_app, live_snapshot, tmp_path) 
         assert (tmp_path / "graph.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
         assert "\nflowchart LR\n" in (tmp_path / "graph.mmd").read_text()
         assert "digraph" in (tmp_path / "graph.dot").read_text()
+
+
+async def test_ui_keeps_working_while_an_export_runs(
+    make_app, tmp_path, monkeypatch
+) -> None:
+    started, release = threading.Event(), threading.Event()
+    real_export = exporting.export_flow
+
+    def slow_export(*args, **kwargs):
+        started.set()
+        assert release.wait(10), "the test never released the export"
+        return real_export(*args, **kwargs)
+
+    monkeypatch.setattr(exporting, "export_flow", slow_export)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        worker = app.start_export(tmp_path / "slow.svg")
+        for _ in range(500):  # the worker starts on a later turn of the loop
+            if started.is_set():
+                break
+            await pilot.pause(0.01)
+        assert started.is_set()
+        await pilot.press("z")
+        await pilot.pause()
+        assert app.graph_view.zoom == "detailed"
+        assert worker.is_running
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert (tmp_path / "slow.svg").exists()
 
 
 async def test_unknown_extension_is_refused_in_the_prompt(make_app, tmp_path) -> None:
