@@ -298,6 +298,9 @@ def _order_groups(groups: list[_Group], near: dict[int, list[_Group]]) -> list[_
         return (min(g.left_rows), min(g.right_rows), g.key)
 
     pending = {key: len(incoming[key]) for key in by_key}
+    # Preferred weight against each group from the groups not placed yet, kept
+    # up to date as groups are placed so that breaking a cycle needs no sums.
+    weight_in = {key: sum(incoming[key].values()) for key in by_key}
     heap = [(default(g), g.key) for g in groups if pending[g.key] == 0]
     heapq.heapify(heap)
     done: set[int] = set()
@@ -307,10 +310,7 @@ def _order_groups(groups: list[_Group], near: dict[int, list[_Group]]) -> list[_
             rest = [g for g in groups if g.key not in done]
             pick = min(
                 rest,
-                key=lambda g: (
-                    sum(w for k, w in incoming[g.key].items() if k not in done),
-                    default(g),
-                ),
+                key=lambda g: (weight_in[g.key], default(g)),
             )
             heap.append((default(pick), pick.key))
         _, key = heapq.heappop(heap)
@@ -318,7 +318,8 @@ def _order_groups(groups: list[_Group], near: dict[int, list[_Group]]) -> list[_
             continue
         done.add(key)
         order.append(by_key[key])
-        for other in prefer[key]:
+        for other, weight in prefer[key].items():
+            weight_in[other] -= weight
             if other in done:
                 continue
             pending[other] -= 1
