@@ -1,7 +1,7 @@
 """Read-only tailing: the newest records of topics, and records at given offsets.
 
 A consumer with no group id is assigned partitions by hand, seeks to where it
-should read and stops at a known offset, then drops its assignment so nothing
+should read and stops at a known offset, then pauses its partitions so nothing
 is fetched between reads. Its cost per read is bounded by the number of
 records asked for, not by the topic's traffic. It never joins or commits.
 """
@@ -155,8 +155,9 @@ class RangeReader:
                 if not batch:
                     await self._drop_finished(pending, todo, tps)
         finally:
-            # No assignment between reads: nothing is prefetched in the background.
-            consumer.unsubscribe()
+            # Paused between reads, so nothing is prefetched in the background.
+            # Not unsubscribed: aiokafka then asks for every topic's metadata.
+            consumer.pause(*consumer.assignment())
         if not convert:
             return {tp: list(records) for tp, records in kept.items()}
         return {
@@ -279,6 +280,10 @@ class TimestampProbe:
                 if records:
                     self._remember((tp[0], tp[1], missing[tp][0]), stamp)
         return result
+
+    def has(self, key: tuple[str, int, int]) -> bool:
+        """Whether (topic, partition, offset) has been read already."""
+        return key in self._cache
 
     def cached(self, key: tuple[str, int, int]) -> int | None:
         """A cached timestamp for (topic, partition, offset), or None."""

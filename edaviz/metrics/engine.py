@@ -71,6 +71,10 @@ class MetricsEngine:
         self._range_reader: RangeReader | None = None
         self._tails: TopicTails | None = None
         self._probe: TimestampProbe | None = None
+        self._probe_round = 0
+        self._probed_at: dict[tuple[str, int], int] = {}
+        """Round in which each partition's time lag was last read (the flow's
+        partitions only, so bounded by the flow)."""
         self._down_since: datetime | None = None
         self._closed = False
 
@@ -276,19 +280,27 @@ class MetricsEngine:
                 if off is not None and ends.get(tp, 0) > off:
                     wanted[(tp[0], tp[1], off)] = None
         stamps: dict[tuple[str, int, int], int | None] = {}
+        uncached: list[tuple[str, int, int]] = []
+        for key in wanted:
+            if self._probe.has(key):
+                stamps[key] = self._probe.cached(key)
+            else:
+                uncached.append(key)
+        # The partitions read longest ago go first, so that those past the
+        # first TIME_LAG_PROBES get their turn even while those keep moving.
+        uncached.sort(key=lambda key: self._probed_at.get(key[:2], -1))
         batch: dict[tuple[str, int], int] = {}
-        for topic, partition, offset in list(wanted)[:TIME_LAG_PROBES]:
-            if (topic, partition) in batch:
-                # One offset per partition per read; the other waits a poll.
-                continue
-            batch[(topic, partition)] = offset
-        got = await self._probe.timestamps(batch)
+        for topic, partition, offset in uncached:
+            if len(batch) >= TIME_LAG_PROBES:
+                break
+            # One offset per partition per read; the other waits a poll.
+            batch.setdefault((topic, partition), offset)
+        self._probe_round += 1
+        for tp in batch:
+            self._probed_at[tp] = self._probe_round
+        got = await self._probe.timestamps(batch) if batch else {}
         for tp, stamp in got.items():
             stamps[(tp[0], tp[1], batch[tp])] = stamp
-        for key in wanted:
-            cached = self._probe.cached(key)
-            if key not in stamps and cached is not None:
-                stamps[key] = cached
         return stamps
 
 

@@ -91,3 +91,58 @@ async def test_callback_errors_do_not_stop_the_engine() -> None:
     async with engine:
         await asyncio.sleep(0.3)
     assert len(seen) >= 3
+
+
+class CountingProbe:
+    """Stands in for the Kafka timestamp reader: every key read is cached."""
+
+    def __init__(self) -> None:
+        self.cache: dict[tuple[str, int, int], int | None] = {}
+        self.batches: list[dict[tuple[str, int], int]] = []
+
+    def has(self, key: tuple[str, int, int]) -> bool:
+        return key in self.cache
+
+    def cached(self, key: tuple[str, int, int]) -> int | None:
+        return self.cache.get(key)
+
+    async def timestamps(
+        self, offsets: dict[tuple[str, int], int]
+    ) -> dict[tuple[str, int], int | None]:
+        self.batches.append(dict(offsets))
+        for (topic, partition), offset in offsets.items():
+            self.cache[(topic, partition, offset)] = 1000 + offset
+        return {tp: 1000 + offset for tp, offset in offsets.items()}
+
+
+async def test_time_lag_budget_reaches_every_lagging_partition() -> None:
+    from edaviz.metrics.engine import TIME_LAG_PROBES
+
+    engine = MetricsEngine(FLOW, ConnectionSettings(bootstrap=closed_port()))
+    probe = CountingProbe()
+    engine._probe = probe  # type: ignore[assignment]
+    partitions = 3 * TIME_LAG_PROBES
+    ends = {("e", p): 100 for p in range(partitions)}
+    seen: set[tuple[str, int]] = set()
+    for poll in range(3):
+        # The first partitions keep moving (a new offset every poll), so they
+        # are never cached; the others still get their turn.
+        committed = {"h": {("e", p): 10 + poll for p in range(partitions)}}
+        for p in range(TIME_LAG_PROBES, partitions):
+            committed["h"][("e", p)] = 10
+        stamps = await engine._time_lag_stamps(committed, ends)
+        assert len(probe.batches[-1]) <= TIME_LAG_PROBES
+        seen.update(probe.batches[-1])
+        assert all(stamps[k] == 1000 + k[2] for k in stamps)
+    assert len(seen) == partitions
+
+
+async def test_time_lag_of_two_groups_on_one_partition() -> None:
+    engine = MetricsEngine(FLOW, ConnectionSettings(bootstrap=closed_port()))
+    probe = CountingProbe()
+    engine._probe = probe  # type: ignore[assignment]
+    committed = {"a": {("e", 0): 5}, "b": {("e", 0): 7}}
+    first = await engine._time_lag_stamps(committed, {("e", 0): 10})
+    second = await engine._time_lag_stamps(committed, {("e", 0): 10})
+    assert len(first) == 1
+    assert second == {("e", 0, 5): 1005, ("e", 0, 7): 1007}
