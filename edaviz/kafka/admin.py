@@ -19,13 +19,13 @@ import asyncio
 import logging
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment
-from aiokafka.errors import for_code
+from aiokafka.errors import KafkaError, for_code
 from aiokafka.protocol.admin import (
     DescribeGroupsRequest_v3,
     DescribeGroupsResponse_v3,
@@ -333,16 +333,20 @@ class ClusterReader:
 
     async def describe_groups(self, groups: Iterable[str]) -> dict[str, GroupInfo]:
         """State and members of `groups`, one request per coordinator."""
-        wanted = sorted(set(groups))
-        nodes = await asyncio.gather(*(self._coordinator(g) for g in wanted))
+        nodes, failed = await self._coordinators_of(sorted(set(groups)))
+        result = {g: GroupInfo(g, None, error=e) for g, e in failed.items()}
         by_node: dict[int, list[str]] = defaultdict(list)
-        for group, node in zip(wanted, nodes, strict=True):
+        for group, node in nodes.items():
             by_node[node].append(group)
-        answers = await asyncio.gather(
-            *(self._client.send(n, _DescribeGroups(gs)) for n, gs in by_node.items())
+        answers = await _per_node(
+            {n: self._client.send(n, _DescribeGroups(gs)) for n, gs in by_node.items()}
         )
-        result: dict[str, GroupInfo] = {}
-        for response in answers:
+        for node, response in answers.items():
+            if isinstance(response, str):
+                for group in by_node[node]:
+                    self._coordinators.pop(group, None)
+                    result[group] = GroupInfo(group, None, error=response)
+                continue
             for (
                 error_code,
                 group,
@@ -393,50 +397,89 @@ class ClusterReader:
 
     async def committed_many(
         self, wanted: dict[str, list[TopicPart]]
-    ) -> dict[str, dict[TopicPart, int | None]]:
+    ) -> tuple[dict[str, dict[TopicPart, int | None]], dict[str, str]]:
         """Committed offsets of several groups: one request per coordinator
-        (OffsetFetch v8), or one per group on brokers older than Kafka 3.0."""
+        (OffsetFetch v8), or one per group on brokers older than Kafka 3.0.
+
+        Also returns the groups that could not be read, with the error: one
+        group's failure (an ACL, a moving coordinator) leaves the others be.
+        """
         groups = [g for g, tps in wanted.items() if tps]
         result: dict[str, dict[TopicPart, int | None]] = {
             g: {} for g in wanted if g not in groups
         }
         if not groups:
-            return result
+            return result, {}
+        nodes, errors = await self._coordinators_of(groups)
         if self._batch_offset_fetch:
-            nodes = await asyncio.gather(*(self._coordinator(g) for g in groups))
             by_node: dict[int, dict[str, dict[str, list[int]]]] = defaultdict(dict)
-            for group, node in zip(groups, nodes, strict=True):
+            for group, node in nodes.items():
                 topics: dict[str, list[int]] = defaultdict(list)
                 for topic, partition in wanted[group]:
                     topics[topic].append(partition)
                 by_node[node][group] = dict(topics)
             try:
-                answers = await asyncio.gather(
-                    *(
-                        self._client.send(node, _OffsetFetchGroups(batch))
+                answers = await _per_node(
+                    {
+                        node: self._client.send(node, _OffsetFetchGroups(batch))
                         for node, batch in by_node.items()
-                    )
+                    }
                 )
             except NotImplementedError:
                 log.info("broker predates OffsetFetch v8; asking group by group")
                 self._batch_offset_fetch = False
             else:
-                for response in answers:
-                    result.update(self._read_offset_groups(response))
-                return result
-        answers = await asyncio.gather(*(self.committed(g, wanted[g]) for g in groups))
-        result.update(zip(groups, answers, strict=True))
-        return result
+                for node, response in answers.items():
+                    if isinstance(response, str):
+                        for group in by_node[node]:
+                            self._coordinators.pop(group, None)
+                            errors[group] = response
+                        continue
+                    offsets, failed = self._read_offset_groups(response)
+                    result.update(offsets)
+                    errors.update(failed)
+                return result, errors
+        answers = await asyncio.gather(
+            *(self.committed(g, wanted[g]) for g in nodes), return_exceptions=True
+        )
+        for group, answer in zip(nodes, answers, strict=True):
+            if isinstance(answer, KafkaError):
+                errors[group] = type(answer).__name__
+            elif isinstance(answer, BaseException):
+                raise answer
+            else:
+                result[group] = answer
+        return result, errors
+
+    async def _coordinators_of(
+        self, groups: list[str]
+    ) -> tuple[dict[str, int], dict[str, str]]:
+        """The coordinator of each group, and the groups whose lookup failed."""
+        found = await asyncio.gather(
+            *(self._coordinator(g) for g in groups), return_exceptions=True
+        )
+        nodes: dict[str, int] = {}
+        errors: dict[str, str] = {}
+        for group, node in zip(groups, found, strict=True):
+            if isinstance(node, KafkaError):
+                errors[group] = type(node).__name__
+            elif isinstance(node, BaseException):
+                raise node
+            else:
+                nodes[group] = node
+        return nodes, errors
 
     def _read_offset_groups(
         self, response: Any
-    ) -> dict[str, dict[TopicPart, int | None]]:
+    ) -> tuple[dict[str, dict[TopicPart, int | None]], dict[str, str]]:
         result: dict[str, dict[TopicPart, int | None]] = {}
+        errors: dict[str, str] = {}
         for group, topics, error_code, _tags in response.groups:
             if error_code:
                 if error_code in _COORDINATOR_MOVED:
                     self._coordinators.pop(group, None)
-                raise for_code(error_code)(f"cannot fetch offsets of group {group}")
+                errors[group] = for_code(error_code).__name__
+                continue
             offsets: dict[TopicPart, int | None] = {}
             for name, partitions, _ in topics:
                 for partition, offset, _epoch, _meta, part_error, _ in partitions:
@@ -451,7 +494,25 @@ class ClusterReader:
                         continue
                     offsets[(name, partition)] = offset if offset >= 0 else None
             result[group] = offsets
-        return result
+        return result, errors
+
+
+async def _per_node(requests: dict[int, Awaitable[Any]]) -> dict[int, Any]:
+    """Await one request per broker; a broker whose request failed with a Kafka
+    error gives that error's name instead of an answer. Other exceptions (an
+    unsupported request version among them) propagate."""
+    nodes = list(requests)
+    answers = await asyncio.gather(*requests.values(), return_exceptions=True)
+    result: dict[int, Any] = {}
+    for node, answer in zip(nodes, answers, strict=True):
+        if isinstance(answer, KafkaError):
+            log.debug("request to broker %s failed: %r", node, answer)
+            result[node] = type(answer).__name__
+        elif isinstance(answer, BaseException):
+            raise answer
+        else:
+            result[node] = answer
+    return result
 
 
 def _member(raw: tuple) -> MemberInfo:

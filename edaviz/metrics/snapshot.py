@@ -122,6 +122,8 @@ class HandlerStats:
     """Stable, Empty, PreparingRebalance, CompletingRebalance, Dead, or None."""
     members: tuple[MemberInfo, ...] = ()
     partitions: tuple[PartitionLag, ...] = ()
+    error: str | None = None
+    """Why the group could not be read at the last poll, if it could not."""
     kind: Literal["handler"] = "handler"
 
 
@@ -250,6 +252,7 @@ def _node_json(node: NodeStats) -> dict[str, Any]:
         "kind": "handler",
         "group": node.group,
         "state": node.state,
+        "error": node.error,
         "members": [
             {
                 "member_id": m.member_id,

@@ -45,6 +45,8 @@ class GroupSample:
 
     state: str | None
     members: tuple[MemberInfo, ...] = ()
+    error: str | None = None
+    """Why the group could not be read this poll (e.g. an authorization error)."""
 
 
 @dataclass(slots=True)
@@ -189,6 +191,7 @@ class FlowState:
                     group=handler.group,
                     state=sample.state,
                     members=sample.members,
+                    error=sample.error,
                     partitions=self._partition_lags(handler.consumes, poll, committed),
                 )
             )
@@ -308,7 +311,9 @@ class FlowState:
     ) -> EdgeStats:
         topic = self.flow.events[event_id].topic
         partitions = poll.topics.get(topic)
-        if partitions is None:
+        if partitions is None or (sample.error and not committed):
+            # A topic that does not exist, or a group that could not be read:
+            # its numbers are unknown, not zero.
             return EdgeStats(event_id, handler_id, "consumes")
         key = (handler_id, event_id)
 
@@ -369,6 +374,9 @@ class FlowState:
                 trend=trend,
             )
         )
+        if sample.error:
+            # Half of what the rules need is missing (members or offsets).
+            status = Health.UNKNOWN
         return EdgeStats(
             event_id,
             handler_id,

@@ -138,3 +138,23 @@ def test_connecting_snapshot_lists_every_node_and_edge() -> None:
     assert not snap.cluster.connected
     assert len(snap.nodes) == 7
     assert {(e.source, e.target) for e in snap.edges} >= {("orders", "billing")}
+
+
+def test_a_group_that_cannot_be_read_is_unknown_not_stopped() -> None:
+    state = FlowState(make_flow(), "b:9092")
+    state.update(poll(0, (10, 10), (5, 5)))
+    broken = poll(2, (12, 12), (5, 5))
+    broken.groups["billing"] = GroupSample(None, (), "GroupAuthorizationFailedError")
+    broken.committed.pop("billing")
+    snap = state.update(broken)
+    assert snap.cluster.connected
+    edge = snap.edge("orders", "billing")
+    assert edge.status is Health.UNKNOWN
+    assert edge.lag is None
+    assert snap.handler("billing").error == "GroupAuthorizationFailedError"
+    assert snap.to_json()["nodes"][-2]["error"] == "GroupAuthorizationFailedError"
+    # Offsets read but the description failed: lag is known, health is not.
+    half = poll(4, (14, 14), (5, 5))
+    half.groups["billing"] = GroupSample(None, (), "CoordinatorNotAvailableError")
+    edge = state.update(half).edge("orders", "billing")
+    assert (edge.lag, edge.status) == (18, Health.UNKNOWN)
