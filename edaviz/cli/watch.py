@@ -31,9 +31,9 @@ log = logging.getLogger(__name__)
 DEFAULT_INTERVAL = 2.0
 DEFAULT_WINDOW = 30.0
 
-#: Default measuring window of `--once`: two polls five seconds apart, long
-#: enough to see a commit from a consumer on the usual 5 s auto-commit.
-DEFAULT_ONCE_WINDOW = 5.0
+#: Default measuring window of `--once`: six polls two seconds apart, long
+#: enough to see two commits from a consumer on the usual 5 s auto-commit.
+DEFAULT_ONCE_WINDOW = 10.0
 
 HELP = "print live lag, rates and health of a flow (JSON or a table)"
 
@@ -143,8 +143,7 @@ def _timing(args: argparse.Namespace) -> tuple[float, float]:
         window = args.window if args.window is not None else DEFAULT_ONCE_WINDOW
         if not 1 <= window <= 60:
             raise UsageError("--window with --once must be between 1 and 60 seconds")
-        if args.interval is None:
-            interval = window
+        interval = min(interval, window)
     else:
         window = args.window if args.window is not None else DEFAULT_WINDOW
         if not 10 <= window <= 60:

@@ -36,6 +36,10 @@ SnapshotCallback = Callable[[Snapshot], None]
 #: Snapshots queued per `snapshots()` reader; a slow reader loses the oldest.
 SUBSCRIBER_QUEUE = 8
 
+#: Seconds between the polls of one measurement (`measure_once`): rates come
+#: from the whole window's samples, not from its two ends alone.
+ONCE_STEP_S = 2.0
+
 #: Lagging partitions whose time lag is fetched per poll (the rest wait for
 #: later polls; cached timestamps cost nothing).
 TIME_LAG_PROBES = 64
@@ -233,7 +237,7 @@ class MetricsEngine:
                     wanted[handler.group].update(
                         (meta.name, p) for p in meta.partitions
                     )
-        described, committed = await asyncio.gather(
+        described, (committed, offset_errors) = await asyncio.gather(
             reader.describe_groups(groups),
             reader.committed_many({g: sorted(tps) for g, tps in wanted.items()}),
         )
@@ -253,7 +257,9 @@ class MetricsEngine:
             ends=ends,
             starts=starts,
             groups={
-                g: GroupSample(info.state, info.members)
+                g: GroupSample(
+                    info.state, info.members, info.error or offset_errors.get(g)
+                )
                 for g, info in described.items()
             },
             committed=committed,
@@ -314,11 +320,12 @@ async def measure_once(
 ) -> Snapshot:
     """One measured snapshot of `flow`, as `edaviz watch --once` takes it.
 
-    Polls at the start and the end of `window` seconds (or every `interval`
-    seconds within it) and returns the last snapshot, or the first disconnected
-    one. `tail_records` records per topic are tailed (none by default).
+    Polls every `interval` seconds (default: every `ONCE_STEP_S`, at most the
+    window) from the start to the end of `window` seconds and returns the last
+    snapshot, or the first disconnected one. `tail_records` records per topic
+    are tailed (none by default).
     """
-    step = window if interval is None else interval
+    step = min(window, ONCE_STEP_S if interval is None else interval)
     polls = math.ceil(window / step) + 1
     # Enough time for every poll plus two request timeouts of slack.
     deadline = time.monotonic() + polls * step + 2 * settings.request_timeout_s

@@ -143,6 +143,7 @@ async def test_once_json_reports_exact_lag_and_leaves_groups_alone(
         await member.commit()
         before = await group_view(bootstrap, group, busy)
         committed_before = await committed_offsets(bootstrap, group)
+        busy_before = await committed_offsets(bootstrap, busy)
 
         path = flow_file(flow_yaml(bootstrap, topic, topic, group, busy))
         done = await asyncio.to_thread(
@@ -153,11 +154,13 @@ async def test_once_json_reports_exact_lag_and_leaves_groups_alone(
 
         after = await group_view(bootstrap, group, busy)
         committed_after = await committed_offsets(bootstrap, group)
+        busy_after = await committed_offsets(bootstrap, busy)
     finally:
         await member.stop()
 
     assert before == after  # no group joined or created, no topic created
     assert committed_before == committed_after == {(topic, 0): 12, (topic, 1): 20}
+    assert busy_before == busy_after and busy_before  # the live member's too
 
     edges = {(e["source"], e["target"]): e for e in doc["edges"]}
     billing = edges[("orders", "billing")]
