@@ -24,6 +24,7 @@ from textual.strip import Strip
 from edaviz import layout as layout_module
 from edaviz.core.graph import NodeKey
 from edaviz.metrics.snapshot import Health
+from edaviz.ui.acyclic import layout_graph, restore_edges
 from edaviz.ui.live import Paint, worst
 from edaviz.ui.scene import (
     Scene,
@@ -155,16 +156,18 @@ class GraphView(ScrollView, can_focus=True):
     def _lay_out(self, zoom: Zoom, direction: Direction) -> Scene:
         lines = {n: node_lines(self.graph, n, zoom, self.flow) for n in self.graph}
         sizes = {n: node_size(text) for n, text in lines.items()}
+        # A flow with errors may loop; the problems panel names the loop.
+        dag, reversed_edges = layout_graph(self.graph)
         labels = (
-            {edge: label_size(direction) for edge in self.graph.edges}
+            {edge: label_size(direction) for edge in dag.edges}
             if self.with_labels
             else None
         )
         result = layout_module.compute_layout(
-            self.graph, sizes, direction=direction, label_sizes=labels
+            dag, sizes, direction=direction, label_sizes=labels
         )
         return build_scene(
-            result,
+            restore_edges(result, reversed_edges),
             self.graph,
             lines,
             with_labels=self.with_labels,

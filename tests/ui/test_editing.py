@@ -325,6 +325,68 @@ async def test_external_edit_reloads_keeping_selection(
         assert not app.document.dirty
 
 
+CYCLIC = """\
+edaviz: 1
+name: loop
+events:
+  e1: {}
+  e2: {}
+handlers:
+  h:
+    consumes: [e1]
+    produces: [e2]
+  g:
+    consumes: [e2]
+    produces: [e1]
+"""
+
+
+def problem_texts(app: EdavizApp) -> list[str]:
+    problems = app.query_one(ProblemsPanel)
+    assert problems.has_class("-shown")
+    return [
+        str(problems.get_option_at_index(i).prompt)
+        for i in range(problems.option_count)
+    ]
+
+
+async def test_a_flow_with_a_cycle_opens_with_the_loop_drawn(tmp_path: Path) -> None:
+    path = tmp_path / "loop.yaml"
+    path.write_text(CYCLIC)
+    app = EdavizApp(FlowDocument.open(path), clock=lambda: SAMPLE_TIME)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        view = app.graph_view
+        assert len(view.scene.boxes) == 4
+        closing = (handler_key("g"), event_key("e1"))
+        assert closing in view.faulty_edges and view.scene.edge_rows[closing]
+        assert any("cycle: e1 -> h -> e2 -> g -> e1" in t for t in problem_texts(app))
+        await pilot.press("v")  # the events view loops too: e1 -> e2 -> e1
+        await pilot.pause()
+        assert len(app.graph_view.scene.boxes) == 2
+        await pilot.press("f")
+        await pilot.pause()
+    assert app.return_code is None
+
+
+async def test_external_edit_adding_a_cycle_reloads_and_lists_it(
+    app: EdavizApp, flow_file: Path
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        flow_file.write_text(
+            flow_file.read_text()
+            + "  audit:\n    consumes: [order-shipped]\n    produces: [order-placed]\n"
+        )
+        app.check_file()
+        await pilot.pause()
+        assert handler_key("audit") in app.graph_view.scene.boxes
+        assert app.document.flow is None
+        assert any("cycle: order-placed" in t for t in problem_texts(app))
+        assert handler_key("audit") in app.graph_view.faulty_nodes
+    assert app.return_code is None
+
+
 async def test_the_file_is_watched_without_being_asked(
     app: EdavizApp, flow_file: Path
 ) -> None:
