@@ -12,6 +12,9 @@ What a handler produces for one input, by its `simulate` settings:
   or nothing when it produces only one event;
 - otherwise: every event it produces except that last one when it has two or
   more (the failure path), and the one event when it has exactly one.
+
+A source has no failure path unless it is given a `failure_rate`: each tick
+produces one event to every event it produces (readings and heartbeats alike).
 """
 
 from __future__ import annotations
@@ -334,8 +337,10 @@ class Simulator:
         if failed:
             self.stats.failed[handler.id] += 1
             targets = produces[-1:] if len(produces) > 1 else []
+        elif len(produces) > 1 and (record is not None or settings.failure_rate):
+            targets = produces[:-1]
         else:
-            targets = produces[:-1] if len(produces) > 1 else produces
+            targets = produces
         if not targets:
             return
 

@@ -315,3 +315,60 @@ def test_demo_flow_ships_with_the_package() -> None:
     packaged = Path(str(resources.files("edaviz.examples").joinpath("order-saga.yaml")))
     # The packaged copy serves installs without the repository's flows/ folder.
     assert packaged.read_text() == flow.read_text()
+
+
+# The shipped examples, each played for real: every topic gets records and
+# every consuming handler's group commits, as Kafka itself reports.
+
+EXAMPLES = sorted((Path(__file__).parents[2] / "flows").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+async def test_simulate_plays_every_example_flow(
+    kafka_broker: LocalBroker, unique_name, example: Path
+) -> None:
+    shipped = load_flow_or_raise(example)
+    prefix = unique_name("ex")
+    # Own topics and groups, so that no other test's traffic counts here.
+    flow = shipped.model_copy(
+        update={
+            "events": {
+                k: e.model_copy(update={"topic": f"{prefix}.{e.topic}"})
+                for k, e in shipped.events.items()
+            },
+            "handlers": {
+                k: h.model_copy(update={"group": f"{prefix}.{h.group}"})
+                for k, h in shipped.handlers.items()
+            },
+        }
+    )
+    bootstrap = kafka_broker.bootstrap
+    topics = sorted({e.topic for e in flow.events.values()})
+    groups = sorted({h.group for h in flow.handlers.values() if h.consumes})
+    sim = Simulator(flow, {"bootstrap_servers": bootstrap}, seed=5)
+    task = asyncio.create_task(sim.run())
+
+    missing: dict[str, list[str]] = {}
+
+    async def every_topic_written() -> bool:
+        ends = await end_offsets(bootstrap, *topics)
+        written = {t for (t, _), n in ends.items() if n}
+        missing["topics"] = [t for t in topics if t not in written]
+        return not missing["topics"]
+
+    async def every_group_committed() -> bool:
+        missing["groups"] = [
+            g
+            for g in groups
+            if not sum((await committed_offsets(bootstrap, g)).values())
+        ]
+        return not missing["groups"]
+
+    try:
+        await wait_for(every_topic_written, 90, 1, message=f"{missing}")
+        await wait_for(every_group_committed, 90, 1, message=f"{missing}")
+    except AssertionError as failed:
+        raise AssertionError(f"{failed}; still missing: {missing}") from None
+    finally:
+        sim.stop()
+        await asyncio.wait_for(task, 30)
