@@ -434,6 +434,9 @@ class EditingMixin:
                     self.notify(str(error), title="Save failed", severity="error")
                     return
                 self.notify(f"Draft saved as {path.name}", title="Draft")
+                if then is not None:
+                    # The edits are safe in the draft: go on (quit, the editor).
+                    then()
             elif choice == "overwrite":
                 self._save(then, allow_invalid=True)
 

@@ -303,6 +303,26 @@ async def test_quit_with_unsaved_edits_asks(app: EdavizApp, flow_file: Path) -> 
     assert "audit" in flow_file.read_text()
 
 
+async def test_save_and_quit_with_errors_quits_after_the_draft(
+    app: EdavizApp, flow_file: Path
+) -> None:
+    original = flow_file.read_text()
+    async with app.run_test(size=SIZE) as pilot:
+        await select(app, pilot, event_key("order-placed"))
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#field-topic", Input).value = "bad topic"
+        await answer(pilot, "enter")
+        assert app.document.flow is None
+        await answer(pilot, "q")
+        await answer(pilot, "enter")  # Save and quit
+        assert isinstance(app.screen, ChoiceScreen)
+        await answer(pilot, "enter")  # Save draft
+        assert app.return_code == 0  # exit() was called, unasked
+    assert flow_file.read_text() == original
+    assert "bad topic" in flow_file.with_name("shop.draft.yaml").read_text()
+
+
 async def test_quit_without_edits_does_not_ask(app: EdavizApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("q")
