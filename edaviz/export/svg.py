@@ -27,7 +27,8 @@ CELL_H = 18
 #: Font size in pixels and the generic stack tried by viewers, first found wins.
 FONT_SIZE = 15
 FONT_FAMILY = (
-    "'DejaVu Sans Mono', 'Liberation Mono', Menlo, Consolas, 'Courier New', monospace"
+    "'IBM Plex Mono', 'DejaVu Sans Mono', 'Liberation Mono', Menlo, Consolas, "
+    "'Courier New', monospace"
 )
 
 #: Blank cells around the graph, and rows kept for the title and the caption.

@@ -37,7 +37,7 @@ def test_png_decodes_to_the_drawing_size() -> None:
 
 
 def test_png_renders_the_title_text() -> None:
-    assert monospace_font() is not None, "no monospace font file found"
+    assert all(path.is_file() for path in monospace_font()[1])
     _, png = rendered(live=False)
     # The title's first cells hold glyphs: dark pixels must appear there. Without
     # a usable font resvg draws no text at all and this band stays white.
