@@ -43,6 +43,8 @@ REDRAW_INTERVAL = 0.25
 
 NO_CLUSTER = "no cluster configured, so no live numbers (see --bootstrap-server)"
 
+FLOW_HAS_ERRORS = "the flow has errors: live numbers start once they are fixed"
+
 UNAVAILABLE = "live numbers unavailable"
 
 #: Builds the metrics source that measures a flow (after an edit changed it).
@@ -129,7 +131,15 @@ class EdavizApp(ExportMixin, EditingMixin, App[None]):
         # stopping take turns so a quick run of edits cannot leak a source.
         self._retired: list[MetricsSource] = []
         self._source_turn = asyncio.Lock()
-        self.design_reason = design_reason or (NO_CLUSTER if metrics is None else None)
+        if design_reason is None and metrics is None:
+            # A cluster is configured when there is a factory; only a flow with
+            # errors keeps it from being measured.
+            if metrics_for is None:
+                design_reason = NO_CLUSTER
+            elif flow is None:
+                design_reason = FLOW_HAS_ERRORS
+        self.design_reason = design_reason
+        """Why there are no live numbers (None while measuring)."""
         self.clock = clock or (lambda: datetime.now(UTC))
         self.redraw_interval = redraw_interval
         self.view = "full"
@@ -169,6 +179,8 @@ class EdavizApp(ExportMixin, EditingMixin, App[None]):
                 group="metrics",
                 exit_on_error=False,
             )
+        else:
+            self._measure_edited_flow()
         self.set_interval(self.redraw_interval, self.redraw, name="redraw")
         self.redraw()
 
@@ -213,20 +225,27 @@ class EdavizApp(ExportMixin, EditingMixin, App[None]):
                 self._retired.remove(source)
 
     def _measure_edited_flow(self) -> None:
-        """Measure the edited flow when its topics, groups or edges changed.
+        """Measure the edited flow when its topics, groups or edges changed, or
+        when it is the first valid flow (it was opened with errors).
 
         The new source starts in a worker, so the UI never waits on Kafka; a
         flow with errors keeps the last valid flow's source running.
         """
         flow = self.document.flow
-        if self.metrics is None or self.metrics_for is None or flow is None:
+        if self.metrics_for is None or flow is None:
             return
         measured = measured_names(flow)
-        if measured == self._measured:
+        if self.metrics is None:
+            log.info("the flow is valid: measuring it")
+            self.design_reason = None
+            # The banner is on the main screen, under any dialog still open.
+            self.graph_view.screen.query("#banner").remove()
+        elif measured == self._measured:
             return
-        log.info("flow's topics, groups or edges changed: measuring the edited flow")
+        else:
+            log.info("flow's topics, groups or edges changed: measuring it again")
+            self._retired.append(self.metrics)
         self._measured = measured
-        self._retired.append(self.metrics)
         self.metrics = self.metrics_for(flow)
         self._painted = None
         self.run_worker(
@@ -473,8 +492,9 @@ def run_app(
     """Open the UI on a flow file; returns the exit status.
 
     With `settings` (resolved connection settings) a metrics engine measures
-    the cluster; without them, and without `metrics`, the app opens in design
-    mode, and `design_reason` (default: no cluster configured) says why.
+    the cluster, from the moment the flow has no errors; without them, and
+    without `metrics`, the app opens in design mode, and `design_reason`
+    (default: no cluster configured) says why.
     """
     document = document if document is not None else FlowDocument.open(flow_path)
     metrics_for: SourceFactory | None = None

@@ -6,6 +6,8 @@ which topic or group, or the consume/produce edges change.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from edaviz.core.document import FlowDocument
 from edaviz.core.flow import Flow
 from edaviz.core.graph import NodeKey
@@ -15,6 +17,7 @@ from edaviz.ui.sample import SAMPLE_TIME, sample_snapshot
 from edaviz.ui.sources import FixedMetrics
 
 SIZE = (120, 40)
+SHOP = Path(__file__).with_name("shop.yaml")
 PLACED = NodeKey("event", "order-placed")
 
 
@@ -174,3 +177,32 @@ async def test_invalid_flow_keeps_the_source_until_it_is_valid_again(shop) -> No
         assert len(sources.built) == 1
         assert sources.built[0][0].events["order-placed"].topic == "orders.placed.v2"
         assert not first.started
+
+
+async def test_flow_opened_with_errors_is_measured_once_fixed(tmp_path) -> None:
+    path = tmp_path / "shop.yaml"
+    path.write_text(SHOP.read_text().replace("partitions: 3", "partitions: 0", 1))
+    document = FlowDocument.open(path)
+    assert document.flow is None
+    sources = Sources()
+    app = EdavizApp(document, metrics_for=sources, clock=lambda: SAMPLE_TIME)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        status = app.status_bar.render().plain
+        assert "flow has errors" in status and "no cluster" not in status
+        assert app.screen.query("#banner")
+        assert sources.built == []
+
+        document.set_fields(PLACED, {"partitions": 3})
+        app.post_message(FlowEdited(reason="fixed"))
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(sources.built) == 1
+        source = sources.built[0][1]
+        assert app.metrics is source and source.started
+        app.redraw()
+        assert app.snapshot is source.latest
+        assert "LIVE" in app.status_bar.render().plain
+        assert not app.screen.query("#banner")
+        assert app.graph_view.with_labels
