@@ -19,7 +19,7 @@ from textual.containers import Horizontal
 from textual.logging import TextualHandler
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from edaviz.core.document import FlowDocument
 from edaviz.core.flow import Flow
@@ -28,6 +28,7 @@ from edaviz.metrics.snapshot import Snapshot
 from edaviz.ui.detail import DetailPanel
 from edaviz.ui.editing import EditingMixin
 from edaviz.ui.exporting import ExportMixin
+from edaviz.ui.footer import PriorityFooter
 from edaviz.ui.graph_view import GraphView
 from edaviz.ui.live import paint_for
 from edaviz.ui.messages import FlowEdited, SnapshotApplied
@@ -46,6 +47,32 @@ NO_CLUSTER = "no cluster configured, so no live numbers (see --bootstrap-server)
 FLOW_HAS_ERRORS = "the flow has errors: live numbers start once they are fixed"
 
 UNAVAILABLE = "live numbers unavailable"
+
+#: The footer's keys, most important first: what applies to the selection, then
+#: edits, then the view; those that do not fit are left to `?` and Ctrl+P.
+FOOTER_PRIORITY = (
+    "quit",
+    "help",
+    "rename",
+    "delete_node",
+    "connect",
+    "disconnect",
+    "edit_fields",
+    "toggle_pause",
+    "filter_tail",
+    "save",
+    "undo",
+    "redo",
+    "add_event",
+    "add_handler",
+    "find",
+    "toggle_view",
+    "toggle_zoom",
+    "fit",
+    "toggle_direction",
+    "export",
+    "screenshot",
+)
 
 #: Builds the metrics source that measures a flow (after an edit changed it).
 SourceFactory = Callable[[Flow], MetricsSource]
@@ -160,7 +187,7 @@ class EdavizApp(ExportMixin, EditingMixin, App[None]):
             yield GraphView(id="graph")
             yield DetailPanel(id="detail")
         yield StatusBar(id="status")
-        yield Footer(compact=True)
+        yield PriorityFooter(FOOTER_PRIORITY)
 
     def on_mount(self) -> None:
         # Kept, not queried: queries search the top screen, which is a modal
