@@ -238,6 +238,9 @@ def render_table(snapshot: Snapshot) -> Table:
         if edge.shared_topic:
             rate += "*"
         health = "" if edge.kind == "produces" else str(edge.status)
+        handler = snapshot.handler(edge.target) if edge.kind == "consumes" else None
+        if handler is not None and handler.error:
+            health += f" ({handler.error})"
         if edge.trend and edge.kind == "consumes":
             health += f" {edge.trend}"
             if edge.drain_eta_s is not None:

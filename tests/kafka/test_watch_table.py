@@ -55,3 +55,16 @@ def test_table_says_disconnected_and_keeps_brackets_literal() -> None:
     out = rendered(snap)
     assert "DISCONNECTED from b:9092 since 12:30:05" in out
     assert "[bold]refused[/]" in out
+
+
+def test_table_names_why_a_group_could_not_be_read() -> None:
+    from edaviz.metrics.snapshot import HandlerStats
+
+    snap = Snapshot(
+        flow="shop",
+        taken_at=datetime.now(UTC),
+        cluster=ClusterState("b:9092", True),
+        nodes=(HandlerStats("billing", "billing", error="GroupAuthorizationFailed"),),
+        edges=(EdgeStats("orders", "billing", "consumes"),),
+    )
+    assert "UNKNOWN (GroupAuthorizationFailed)" in rendered(snap)
