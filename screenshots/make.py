@@ -5,13 +5,16 @@
 writes screenshots/main.svg, main.png, detail.svg and detail.png: the demo
 flow drawn top-down (`--direction LR` for left to right), whole on the main
 screen, and beside the bottleneck's detail panel. The numbers are a fixed sample
-(`edaviz.ui.sample`), so the pictures only change when the UI does.
+(`edaviz.ui.sample`), so the pictures only change when the UI does. The PNGs
+are drawn in DejaVu Sans Mono (Debian: fonts-dejavu-core), found with fc-list.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import subprocess
+from functools import cache
 from pathlib import Path
 
 import resvg_py
@@ -33,6 +36,16 @@ DETAIL_SIZE = (150, 48)
 
 #: Rows (or columns) shown past the bottleneck, so its outgoing branch shows.
 AFTER = 10
+
+#: The monospace font the PNGs are drawn in. The SVG asks for Fira Code, which
+#: resvg cannot fetch; its fallback left gaps in every vertical border.
+MONO_FAMILY = "DejaVu Sans Mono"
+
+#: Rich's SVG sets 20px text on 24.4px lines, each clipped to its line. DejaVu
+#: Sans Mono's "│" is 1.188 em tall: 23.8px at 20px, a gap under every row. At
+#: 20.7px it is 24.6px, and unclipped it meets the next row's; the glyphs grow
+#: 0.26px wider than the 12.2px cells, which the SVG's textLength takes back.
+PNG_STYLE = "text { font-size: 20.7px; clip-path: none; }"
 
 
 async def shoot(
@@ -77,11 +90,38 @@ def _show_from_start(app: EdavizApp, node: NodeKey) -> None:
     )
 
 
+@cache
+def mono_font_files() -> list[str]:
+    """The font files of `MONO_FAMILY` on this machine (exits when none)."""
+    try:
+        listed = subprocess.run(
+            ["fc-list", "--format", "%{file}\n", f":family={MONO_FAMILY}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError) as error:
+        raise SystemExit(f"cannot list fonts with fc-list: {error}") from error
+    files = sorted(line for line in listed.splitlines() if line)
+    if not files:
+        raise SystemExit(
+            f"no {MONO_FAMILY} font found (fc-list); install it "
+            "(Debian: fonts-dejavu-core) so the PNGs' borders are continuous"
+        )
+    return files
+
+
 def _save(app: EdavizApp, out: Path, name: str) -> Path:
     svg = out / f"{name}.svg"
     app.save_screenshot(filename=svg.name, path=str(out))
-    png = bytes(resvg_py.svg_to_bytes(svg_path=str(svg), background="#000000"))
-    (out / f"{name}.png").write_bytes(png)
+    png = resvg_py.svg_to_bytes(
+        svg_path=str(svg),
+        background="#000000",
+        font_files=mono_font_files(),
+        monospace_family=MONO_FAMILY,
+        style_sheet=PNG_STYLE,
+    )
+    (out / f"{name}.png").write_bytes(bytes(png))
     return svg
 
 
