@@ -6,7 +6,7 @@ writes screenshots/main.svg, main.png, detail.svg and detail.png: the demo
 flow drawn top-down (`--direction LR` for left to right), whole on the main
 screen, and beside the bottleneck's detail panel. The numbers are a fixed sample
 (`edaviz.ui.sample`), so the pictures only change when the UI does. The PNGs
-are drawn in DejaVu Sans Mono (Debian: fonts-dejavu-core), found with fc-list.
+are drawn in IBM Plex Mono, the font edaviz ships for its PNG export.
 """
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import subprocess
-from functools import cache
+import sys
 from pathlib import Path
 
 import resvg_py
 
 from edaviz.core.document import FlowDocument
 from edaviz.core.graph import NodeKey
+from edaviz.export.png import monospace_font
 from edaviz.ui.app import EdavizApp
 from edaviz.ui.sample import SAMPLE_TIME, sample_snapshot
 from edaviz.ui.sources import FixedMetrics
@@ -37,15 +38,14 @@ DETAIL_SIZE = (150, 48)
 #: Rows (or columns) shown past the bottleneck, so its outgoing branch shows.
 AFTER = 10
 
-#: The monospace font the PNGs are drawn in. The SVG asks for Fira Code, which
-#: resvg cannot fetch; its fallback left gaps in every vertical border.
-MONO_FAMILY = "DejaVu Sans Mono"
+#: Plex's italics, for the descriptions in the detail panel, beside the regular
+#: and bold files the PNG export ships.
+ITALIC_FILES = ("IBMPlexMono-Italic.ttf", "IBMPlexMono-BoldItalic.ttf")
 
-#: Rich's SVG sets 20px text on 24.4px lines, each clipped to its line. DejaVu
-#: Sans Mono's "│" is 1.188 em tall: 23.8px at 20px, a gap under every row. At
-#: 20.7px it is 24.6px, and unclipped it meets the next row's; the glyphs grow
-#: 0.26px wider than the 12.2px cells, which the SVG's textLength takes back.
-PNG_STYLE = "text { font-size: 20.7px; clip-path: none; }"
+#: Where the glyphs Plex lacks (▼ ◇ ●) come from: a monospace font whose
+#: symbols are one cell wide, so arrowheads sit on their lines. A proportional
+#: system font, resvg's pick otherwise, puts them 3px off to the right.
+FALLBACK_FAMILY = "DejaVu Sans Mono"
 
 
 async def shoot(
@@ -90,25 +90,48 @@ def _show_from_start(app: EdavizApp, node: NodeKey) -> None:
     )
 
 
-@cache
-def mono_font_files() -> list[str]:
-    """The font files of `MONO_FAMILY` on this machine (exits when none)."""
+def fallback_files() -> list[str]:
+    """The files of `FALLBACK_FAMILY` on this machine, by fc-list (maybe none)."""
     try:
         listed = subprocess.run(
-            ["fc-list", "--format", "%{file}\n", f":family={MONO_FAMILY}"],
+            ["fc-list", "--format", "%{file}\n", f":family={FALLBACK_FAMILY}"],
             capture_output=True,
             text=True,
             check=True,
         ).stdout
-    except (OSError, subprocess.CalledProcessError) as error:
-        raise SystemExit(f"cannot list fonts with fc-list: {error}") from error
-    files = sorted(line for line in listed.splitlines() if line)
-    if not files:
-        raise SystemExit(
-            f"no {MONO_FAMILY} font found (fc-list); install it "
-            "(Debian: fonts-dejavu-core) so the PNGs' borders are continuous"
+    except (OSError, subprocess.CalledProcessError):
+        return []
+    return sorted(line for line in listed.splitlines() if line)
+
+
+def png_fonts() -> dict[str, object]:
+    """The resvg font options of the PNGs: IBM Plex Mono, as in the PNG export.
+
+    The SVG asks for Fira Code, which resvg cannot fetch; its fallback font drew
+    "│" shorter than Rich's 24.4px rows, dashing every vertical border. Plex's
+    "│" is 1.3 em (26px at 20px) and meets the next row's.
+    """
+    family, paths = monospace_font()
+    folder = paths[0].parent
+    italics = [folder / name for name in ITALIC_FILES if (folder / name).exists()]
+    fallback = fallback_files()
+    if not fallback:
+        print(
+            f"{FALLBACK_FAMILY} not found (fc-list): arrowheads come from a "
+            "system font (Debian: apt-get install fonts-dejavu-core)",
+            file=sys.stderr,
         )
-    return files
+    return {
+        "font_files": [str(path) for path in (*paths, *italics)] + fallback,
+        "font_family": family,
+        "monospace_family": family,
+        # The window title asks for arial; resvg falls back to serif for a
+        # family it lacks, so that is Plex too.
+        "serif_family": family,
+        "sans_serif_family": family,
+        # Only these fonts, so every glyph comes from a known one.
+        "skip_system_fonts": bool(fallback),
+    }
 
 
 def _save(app: EdavizApp, out: Path, name: str) -> Path:
@@ -117,9 +140,7 @@ def _save(app: EdavizApp, out: Path, name: str) -> Path:
     png = resvg_py.svg_to_bytes(
         svg_path=str(svg),
         background="#000000",
-        font_files=mono_font_files(),
-        monospace_family=MONO_FAMILY,
-        style_sheet=PNG_STYLE,
+        **png_fonts(),
     )
     (out / f"{name}.png").write_bytes(bytes(png))
     return svg
