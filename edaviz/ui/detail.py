@@ -71,6 +71,8 @@ def handler_facts(flow: Flow | None, node: NodeKey, stats: HandlerStats | None) 
         state = stats.state or "unknown"
         style = "green" if state == "Stable" else "yellow"
         _fact(text, "state", state, style)
+        if stats.error:
+            _fact(text, "error", f"group not readable: {stats.error}", "red")
         _fact(text, "members", len(stats.members))
         for member in stats.members[:12]:
             text.append(f"  {member.client_id}", style="bold")

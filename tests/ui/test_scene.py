@@ -126,3 +126,12 @@ def test_paint_of_the_events_view_takes_the_worst_handler(tmp_path) -> None:
 def test_design_mode_paints_nothing() -> None:
     graph = nx.DiGraph([(EV, H1)])
     assert paint_for(graph, None).labels == {}
+
+
+def test_handler_facts_say_why_a_group_could_not_be_read() -> None:
+    from edaviz.metrics.snapshot import HandlerStats
+    from edaviz.ui.detail import handler_facts
+
+    stats = HandlerStats("billing", "billing", error="GroupAuthorizationFailedError")
+    text = handler_facts(None, NodeKey("handler", "billing"), stats).plain
+    assert "group not readable: GroupAuthorizationFailedError" in text
