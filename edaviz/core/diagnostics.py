@@ -6,6 +6,9 @@ so editors and CI systems link each line to its place in the file.
 
 from __future__ import annotations
 
+import datetime
+import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -109,6 +112,10 @@ _TYPE_WORDS = {
     "string_too_short": "must not be empty",
 }
 
+# Quoted text that would be the number wanted without its quotes.
+_INT_TEXT = re.compile(r"[-+]?[0-9]+")
+_FLOAT_TEXT = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+
 
 def describe_pydantic_error(error: Mapping[str, Any], label: str) -> str:
     """One readable sentence for a pydantic error about the item `label`."""
@@ -116,7 +123,7 @@ def describe_pydantic_error(error: Mapping[str, Any], label: str) -> str:
     ctx = error.get("ctx") or {}
     value = error.get("input")
     if kind == "string_pattern_mismatch":
-        return f"{label} {_show(value)} is not valid: {ID_RULE}"
+        return f"{label} {show_value(value)} is not valid: {ID_RULE}"
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         words = {
             "greater_than_equal": ("at least", "ge"),
@@ -124,24 +131,65 @@ def describe_pydantic_error(error: Mapping[str, Any], label: str) -> str:
             "less_than_equal": ("at most", "le"),
             "less_than": ("less than", "lt"),
         }[kind]
-        return f"{label} must be {words[0]} {ctx.get(words[1])} (got {_show(value)})"
+        bound = ctx.get(words[1])
+        if isinstance(bound, float) and bound.is_integer():
+            bound = int(bound)  # `gt=0` on a float field: say 0, not 0.0
+        return f"{label} must be {words[0]} {bound} (got {show_value(value)})"
     if kind == "string_too_long":
         return f"{label} is longer than {ctx.get('max_length')} characters"
     if kind in _TYPE_WORDS:
         text = f"{label} {_TYPE_WORDS[kind]}"
         if kind in ("tuple_type", "list_type"):
             text += " of event ids, e.g. [order.placed]"
-        return f"{text} (got {_show(value)})" if kind != "string_too_short" else text
+        if kind == "string_too_short":
+            return text
+        return f"{text} (got {show_value(value)}{_type_hint(kind, value)})"
     message = str(error.get("msg", "is not valid"))
     return f"{label}: {message[:1].lower()}{message[1:]}"
 
 
-def _show(value: Any) -> str:
+def show_value(value: Any) -> str:
+    """A value read from YAML as the file would spell it: `true`, `.inf`, `'3'`
+    (quoted: it is text), `the date 2024-01-01`; never a Python repr."""
     if isinstance(value, Mapping):
         return "a mapping"
     if isinstance(value, list | tuple):
         return "a list"
+    if isinstance(value, set | frozenset):
+        return "a set"
     if value is None:
         return "nothing"
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ".nan"
+        if math.isinf(value):
+            return ".inf" if value > 0 else "-.inf"
+        return repr(value)
+    if isinstance(value, datetime.datetime):
+        return f"the time {value.isoformat()}"
+    if isinstance(value, datetime.date):
+        return f"the date {value.isoformat()}"
+    if isinstance(value, bytes | bytearray):
+        return "binary data"
+    if isinstance(value, int | str):
+        text = repr(value) if isinstance(value, str) else str(value)
+        return text if len(text) <= 40 else text[:37] + "..."
+    return f"a {type(value).__name__} value"
+
+
+def _type_hint(kind: str, value: Any) -> str:
+    """How to write the value so it has the type wanted, when that is clear."""
+    scalar = (bool, int, float, datetime.date)
+    if kind == "string_type" and isinstance(value, scalar):
+        return ": quote it to make it text"
+    if kind == "int_type" and isinstance(value, float) and value.is_integer():
+        return ": write a whole number without a decimal point"
+    if isinstance(value, str):
+        wanted = {"int_type": _INT_TEXT, "float_type": _FLOAT_TEXT}.get(kind)
+        if wanted is not None and wanted.fullmatch(value.strip()):
+            return ": remove the quotes"
+        if kind == "bool_type" and value.strip() in ("true", "false"):
+            return ": remove the quotes"
+    return ""

@@ -9,22 +9,37 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 
-#: Ids of events and handlers: what the flow file uses to refer to them.
-ID_PATTERN = r"^[A-Za-z0-9._-]+$"
+#: The characters of an id of an event or handler (what the flow file uses to
+#: refer to them), to match against a whole string (`re.fullmatch`).
+ID_CHARS = r"[A-Za-z0-9._-]+"
+
+#: `ID_CHARS` anchored, for the model and the JSON Schema. Its `$` ends the text
+#: there (Rust and ECMA regexes); Python's `re` lets it match before a final
+#: newline, so Python code uses `ID_CHARS` with `fullmatch`.
+ID_PATTERN = f"^{ID_CHARS}$"
 
 #: The flow file format versions this release reads.
 SUPPORTED_VERSIONS = (1,)
 
-NodeId = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=249)]
+NodeId = Annotated[
+    str, Strict(), Field(pattern=ID_PATTERN, min_length=1, max_length=249)
+]
+
+#: Event ids in `consumes:` / `produces:`. A YAML list arrives as a Python list,
+#: which a strict tuple refuses; the entries themselves stay strict.
+EventRefs = Annotated[tuple[NodeId, ...], Field(strict=False)]
 
 
 class _Strict(BaseModel):
-    """Base for flow models: unknown fields are errors, instances are frozen."""
+    """Base for flow models: unknown fields are errors, types are not converted
+    (`"3"` is no number, `1` no boolean; a whole number is a float), instances
+    are frozen."""
 
     # Attribute docstrings become field descriptions in `edaviz schema`.
     model_config = ConfigDict(
+        strict=True,
         extra="forbid",
         frozen=True,
         populate_by_name=True,
@@ -92,10 +107,10 @@ class Handler(_Strict):
     group: str = ""
     """The consumer group id; defaults to the handler id."""
 
-    consumes: tuple[NodeId, ...] = ()
+    consumes: EventRefs = ()
     """Events this handler reads (edges event -> handler)."""
 
-    produces: tuple[NodeId, ...] = ()
+    produces: EventRefs = ()
     """Events this handler writes (edges handler -> event)."""
 
     owner: str | None = None

@@ -204,6 +204,83 @@ def test_wrong_type_points_at_the_value() -> None:
     ]
 
 
+STRICT_TYPES = """\
+edaviz: 1
+name: x
+events:
+  a: {partitions: true}
+  b: {partitions: "3"}
+  c: {partitions: !!float 3}
+  d: {partitions: 2.0}
+handlers:
+  h:
+    produces: [a, b, c, d]
+    simulate: {rate: "5", delay_ms: false, paused: "yes"}
+  k:
+    consumes: [a]
+    simulate:
+      paused: 1
+"""
+
+
+def test_values_of_the_wrong_type_are_not_converted() -> None:
+    assert lines(STRICT_TYPES) == [
+        "4:19: error: 'partitions' in event 'a' must be a whole number (got true)",
+        "5:19: error: 'partitions' in event 'b' must be a whole number (got '3': "
+        "remove the quotes)",
+        "6:19: error: 'partitions' in event 'c' must be a whole number (got 3.0: "
+        "write a whole number without a decimal point)",
+        "7:19: error: 'partitions' in event 'd' must be a whole number (got 2.0: "
+        "write a whole number without a decimal point)",
+        "11:22: error: 'rate' in simulate of handler 'h' must be a number (got "
+        "'5': remove the quotes)",
+        "11:37: error: 'delay_ms' in simulate of handler 'h' must be a number "
+        "(got false)",
+        "11:52: error: 'paused' in simulate of handler 'h' must be true or false "
+        "(got 'yes')",
+        "15:15: error: 'paused' in simulate of handler 'k' must be true or false "
+        "(got 1)",
+    ]
+
+
+def test_a_whole_number_is_a_float() -> None:
+    text = BASE.replace(
+        "    produces: [order.placed]\n",
+        "    produces: [order.placed]\n    simulate: {rate: 5, delay_ms: 0}\n",
+        1,
+    )
+    result = check(text)
+    assert result.diagnostics == []
+    assert result.flow.handlers["web"].simulate.rate == 5.0
+
+
+def test_quoted_true_is_not_a_boolean() -> None:
+    text = BASE + "    simulate: {paused: 'true'}\n"
+    assert lines(text) == [
+        "17:24: error: 'paused' in simulate of handler 'mail' must be true or false "
+        "(got 'true': remove the quotes)"
+    ]
+
+
+def test_yaml_typed_text_gets_a_quoting_hint() -> None:
+    text = BASE.replace("name: shop", "name: 2024-01-01")
+    assert lines(text) == [
+        "2:7: error: name must be text (got the date 2024-01-01: quote it to make "
+        "it text)"
+    ]
+
+
+def test_binary_and_infinite_values_are_named_yaml_style() -> None:
+    text = BASE.replace("    topic: orders", "    topic: orders\n    description: .inf")
+    text = text.replace("  payment.done: {}", "  payment.done: {owner: !!binary aGk=}")
+    found = lines(text)
+    assert found[0] == (
+        "6:18: error: 'description' in event 'order.placed' must be text (got "
+        ".inf: quote it to make it text)"
+    )
+    assert found[1].startswith("8:18: error: unknown field 'owner'")
+
+
 def test_out_of_range_value() -> None:
     text = BASE.replace("partitions: 3", "partitions: 0")
     assert lines(text) == [
@@ -222,7 +299,9 @@ def test_string_where_a_list_belongs() -> None:
 
 def test_name_must_be_text() -> None:
     text = BASE.replace("name: shop", "name: 42")
-    assert lines(text) == ["2:7: error: name must be text (got 42)"]
+    assert lines(text) == [
+        "2:7: error: name must be text (got 42: quote it to make it text)"
+    ]
 
 
 def test_events_must_be_a_mapping() -> None:
