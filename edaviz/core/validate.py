@@ -27,7 +27,7 @@ from edaviz.core.diagnostics import (
     tidy,
 )
 from edaviz.core.flow import (
-    ID_PATTERN,
+    ID_CHARS,
     SUPPORTED_VERSIONS,
     ClusterSettings,
     Event,
@@ -39,11 +39,13 @@ from edaviz.core.source import DataPath, PositionMap, from_document
 
 log = logging.getLogger(__name__)
 
-#: Kafka's rules for topic names (`org.apache.kafka.common.internals.Topic`).
-TOPIC_PATTERN = re.compile(r"^[a-zA-Z0-9._-]+$")
+#: Kafka's rules for topic names (`org.apache.kafka.common.internals.Topic`),
+#: to match against the whole name: `re.fullmatch`, as `$` would let a final
+#: newline through.
+TOPIC_PATTERN = re.compile(r"[a-zA-Z0-9._-]+")
 TOPIC_MAX_LENGTH = 249
 
-_ID = re.compile(ID_PATTERN)
+_ID = re.compile(ID_CHARS)
 
 _SECTIONS = {"events": "event", "handlers": "handler"}
 
@@ -284,7 +286,7 @@ def _read_refs(data: dict[str, Any]) -> _Refs:
             edges[handler_id][direction] = [
                 (index, ref)
                 for index, ref in enumerate(entries)
-                if isinstance(ref, str) and (ref in events or _ID.match(ref))
+                if isinstance(ref, str) and (ref in events or _ID.fullmatch(ref))
             ]
     return _Refs(events, handlers, edges)
 
@@ -342,7 +344,7 @@ def _topic_problem(topic: str) -> str | None:
         return "'.' and '..' are not allowed"
     if len(topic) > TOPIC_MAX_LENGTH:
         return f"it is longer than {TOPIC_MAX_LENGTH} characters"
-    if not TOPIC_PATTERN.match(topic):
+    if not TOPIC_PATTERN.fullmatch(topic):
         return ID_RULE
     return None
 
@@ -352,7 +354,7 @@ def _check_topics(refs: _Refs, report: _Report) -> None:
     by_metric_name: dict[str, tuple[str, str]] = {}
     for event_id, event in refs.events.items():
         explicit = isinstance(event.get("topic"), str) and bool(event["topic"])
-        if not explicit and not _ID.match(event_id):
+        if not explicit and not _ID.fullmatch(event_id):
             continue  # the malformed id has its own diagnostic
         topic = event["topic"] if explicit else event_id
         where = ("events", event_id, "topic") if explicit else ("events", event_id)

@@ -135,6 +135,36 @@ def test_illegal_topic_characters_point_at_the_topic() -> None:
     ]
 
 
+def test_topic_ending_in_a_newline_is_illegal() -> None:
+    text = BASE.replace("topic: orders", 'topic: "orders\\n"')
+    assert lines(text) == [
+        "5:12: error: illegal Kafka topic name 'orders\\n': use only letters, "
+        "digits, '.', '_' and '-'"
+    ]
+
+
+def test_topic_written_as_a_block_scalar_keeps_its_newline_and_is_illegal() -> None:
+    text = BASE.replace("topic: orders", "topic: |\n      orders")
+    assert lines(text) == [
+        "5:12: error: illegal Kafka topic name 'orders\\n': use only letters, "
+        "digits, '.', '_' and '-'"
+    ]
+
+
+def test_id_ending_in_a_newline_is_malformed_not_a_topic() -> None:
+    text = BASE.replace("  payment.done: {}", '  "payment.done\\n": {}').replace(
+        "[payment.done]", '["payment.done\\n"]'
+    )
+    found = lines(text)
+    assert found[:2] == [
+        "7:3: error: event id 'payment.done\\n' is not valid: use only letters, "
+        "digits, '.', '_' and '-'",
+        "13:16: error: event id 'payment.done\\n' in produces of handler 'pay' is "
+        "not valid: use only letters, digits, '.', '_' and '-'",
+    ]
+    assert not any("topic" in line for line in found)
+
+
 def test_topic_longer_than_249_characters() -> None:
     text = BASE.replace("topic: orders", "topic: " + "o" * 250)
     (found,) = lines(text)
