@@ -141,9 +141,13 @@ class EdavizApp(ExportMixin, EditingMixin, App[None]):
         design_reason: str | None = None,
         clock: Callable[[], datetime] | None = None,
         redraw_interval: float = REDRAW_INTERVAL,
+        fit_on_open: bool = False,
     ) -> None:
         super().__init__()
         self.document = document
+        self.fit_on_open = fit_on_open
+        """Open a flow bigger than the screen fitted, instead of left-to-right
+        at full size."""
         """The open flow: `.flow`, `.graph`, `.diagnostics`, `.path`, `.dirty`."""
         self.metrics = metrics
         self.metrics_for = metrics_for
@@ -199,6 +203,8 @@ class EdavizApp(ExportMixin, EditingMixin, App[None]):
         self._set_title()
         self._load_graph()
         self.graph_view.focus()
+        if self.fit_on_open:
+            self.call_after_refresh(self._fit_if_overflowing)
         if self.metrics is not None:
             self.run_worker(
                 self._start_metrics(self.metrics),
@@ -443,6 +449,16 @@ class EdavizApp(ExportMixin, EditingMixin, App[None]):
         self._painted = None
         self.redraw()
 
+    def _fit_if_overflowing(self) -> None:
+        """A flow bigger than the screen opens in the zoom and direction that
+        show the most of it, rather than cut off at the right edge."""
+        scene = self.graph_view.scene
+        view = self.graph_view.scrollable_content_region.size
+        if scene is not None and (
+            scene.width > view.width or scene.height > view.height
+        ):
+            self.action_fit()
+
     def action_fit(self) -> None:
         """Choose the zoom and direction that fit the screen best."""
         self.graph_view.fit()
@@ -542,6 +558,7 @@ def run_app(
         metrics_for=metrics_for,
         settings=settings,
         design_reason=design_reason,
+        fit_on_open=True,
     )
     # Records written to stderr would tear the full-screen display (aiokafka
     # logs every refused connection): route them to Textual's log while the

@@ -406,3 +406,25 @@ async def test_queued_selection_messages_do_not_undo_a_newer_selection(
         assert app.selected_node == SHIPPING
         assert app.graph_view.selected == SHIPPING
         assert seen == [CHECKOUT, SHIPPING]
+
+
+async def test_a_flow_too_wide_for_the_screen_opens_fitted(
+    make_app, live_snapshot
+) -> None:
+    narrow = (60, 40)
+    async with make_app(live_snapshot).run_test(size=narrow) as pilot:
+        await pilot.pause()
+        assert app_overflows(pilot.app)  # the default, left to right, is cut off
+    app = make_app(live_snapshot, fit_on_open=True)
+    async with app.run_test(size=narrow) as pilot:
+        await pilot.pause()
+        assert app.graph_view.direction == "TB"
+        assert not app_overflows(app, height=False)
+
+
+def app_overflows(app, height: bool = True) -> bool:
+    view = app.graph_view
+    region = view.scrollable_content_region
+    return view.scene.width > region.width or (
+        height and view.scene.height > region.height
+    )
