@@ -8,6 +8,7 @@ ruamel document held in memory, without touching the disk.
 
 from __future__ import annotations
 
+import codecs
 import logging
 import sys
 from dataclasses import dataclass, field
@@ -120,11 +121,12 @@ def load_flow(path: str | Path) -> LoadResult:
             f"{mebibytes} MiB" if mebibytes and not rest else f"{MAX_FILE_BYTES} bytes"
         )
         return _failed(name, f"the file is larger than {limit}, the limit for flows")
+    body = raw.removeprefix(codecs.BOM_UTF8)
     try:
-        text = raw.decode("utf-8-sig")
+        text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line, col = _byte_position(raw, exc.start)
-        message = f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x})"
+        line, col = _undecodable_position(body, exc.start)
+        message = f"the file is not UTF-8 text (byte 0x{body[exc.start]:02x})"
         diagnostic = Diagnostic(name, line, col, "error", message)
         return LoadResult(path=name, text="", diagnostics=[diagnostic])
     return validate_text(text, name)
@@ -197,8 +199,11 @@ def _failed(path: str, message: str) -> LoadResult:
     return LoadResult(path=path, text="", diagnostics=[diagnostic])
 
 
-def _byte_position(raw: bytes, offset: int) -> Position:
-    before = raw[:offset]
-    line = before.count(b"\n") + 1
-    col = offset - (before.rfind(b"\n") + 1) + 1
+def _undecodable_position(body: bytes, offset: int) -> Position:
+    """Line and column of the byte at `offset`, the first that is not UTF-8,
+    counted in characters (as every other diagnostic is): all before it
+    decodes."""
+    before = body[:offset].decode("utf-8")
+    line = before.count("\n") + 1
+    col = len(before) - (before.rfind("\n") + 1) + 1
     return line, col

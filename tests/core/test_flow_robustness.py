@@ -82,6 +82,30 @@ def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:
     assert load_flow(flow).diagnostics == []
 
 
+def test_not_utf8_after_a_byte_order_mark_points_at_the_byte(tmp_path: Path) -> None:
+    flow = tmp_path / "bom-latin1.yaml"
+    flow.write_bytes(b"\xef\xbb\xbfedaviz: 1\nname: caf\xe9\n")
+    assert [str(d) for d in load_flow(flow).diagnostics] == [
+        f"{flow}:2:10: error: the file is not UTF-8 text (byte 0xe9)"
+    ]
+
+
+def test_not_utf8_column_counts_characters_not_bytes(tmp_path: Path) -> None:
+    flow = tmp_path / "mixed.yaml"
+    flow.write_bytes('edaviz: 1\nname: "café '.encode() + b'\xe9"\n')
+    assert [str(d) for d in load_flow(flow).diagnostics] == [
+        f"{flow}:2:13: error: the file is not UTF-8 text (byte 0xe9)"
+    ]
+
+
+def test_not_utf8_on_the_first_line_after_a_byte_order_mark(tmp_path: Path) -> None:
+    flow = tmp_path / "bom-first.yaml"
+    flow.write_bytes(b"\xef\xbb\xbf\xffedaviz: 1\n")
+    assert [str(d) for d in load_flow(flow).diagnostics] == [
+        f"{flow}:1:1: error: the file is not UTF-8 text (byte 0xff)"
+    ]
+
+
 def test_json_is_a_flow_format_too() -> None:
     text = (
         '{"edaviz": 1, "name": "j", "events": {"a": {}},\n'
