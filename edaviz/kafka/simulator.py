@@ -33,6 +33,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.protocol.offset import OffsetRequest
 from aiokafka.structs import ConsumerRecord, TopicPartition
 
 from edaviz.core.flow import Flow, Handler, SimulationSettings
@@ -392,10 +393,26 @@ async def _wait_for_leaders(
             and t["partitions"]
             and all(p["error_code"] == 0 and p["leader"] >= 0 for p in t["partitions"])
             for t in described
-        ):
+        ) and await _leaders_answer(admin, described):
             return
         await asyncio.sleep(0.1)
     log.warning("new topics still have partitions without a leader: %s", topics)
+
+
+async def _leaders_answer(admin: AIOKafkaAdminClient, described: list[dict]) -> bool:
+    """Whether every partition's leader answers an offset request for it: the
+    metadata names a leader a moment before that broker acts as one."""
+    by_leader: dict[int, dict[str, list[tuple[int, int]]]] = {}
+    for topic in described:
+        for part in topic["partitions"]:
+            wanted = by_leader.setdefault(part["leader"], {})
+            wanted.setdefault(topic["topic"], []).append((part["partition"], -1))
+    for leader, wanted in by_leader.items():
+        request = OffsetRequest(-1, 0, list(wanted.items()))
+        response = await admin._client.send(leader, request)
+        if any(error for _, parts in response.topics for _, error, *_ in parts):
+            return False
+    return True
 
 
 def _decode(value: bytes | None) -> dict[str, Any] | None:

@@ -325,7 +325,7 @@ EXAMPLES = sorted((Path(__file__).parents[2] / "flows").glob("*.yaml"))
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
 async def test_simulate_plays_every_example_flow(
-    kafka_broker: LocalBroker, unique_name, example: Path
+    kafka_broker: LocalBroker, unique_name, example: Path, caplog
 ) -> None:
     shipped = load_flow_or_raise(example)
     prefix = unique_name("ex")
@@ -372,3 +372,7 @@ async def test_simulate_plays_every_example_flow(
     finally:
         sim.stop()
         await asyncio.wait_for(task, 30)
+    # New topics are used only once their leaders answer: no "not leader"
+    # noise from the clients while they start.
+    noise = [r.getMessage() for r in caplog.records if "NotLeader" in r.getMessage()]
+    assert not noise, noise[:3]
