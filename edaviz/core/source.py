@@ -57,6 +57,8 @@ _DEEP_BLOCK = re.compile(
 )
 # Flow nesting: brackets, skipping quoted strings whose brackets nest nothing.
 _BRACKETS = re.compile(r""""(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|[\[\]{}]""")
+# Line breaks as the parsers count lines for their marks.
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
 class PositionMap:
@@ -201,13 +203,12 @@ def parse_text(text: str, path: str) -> ParsedSource:
     except RecursionError:
         return fail(1, 1, f"the YAML nests too deeply (over {MAX_DEPTH} levels)")
     except YAMLError as exc:
-        line, col, message = _describe_yaml_error(exc, text)
-        tab = _first_indenting_tab(text)
-        if tab is not None and tab[0] <= line:
+        tab = _blamed_tab(exc, text)
+        if tab is not None:
             # The parser's own words for a tab ("cannot start any token") do not
             # say what to change.
             return fail(*tab, "tab character in indentation; YAML indents with spaces")
-        return fail(line, col, message)
+        return fail(*_describe_yaml_error(exc, text))
     except UnicodeEncodeError as exc:
         # Only text built in memory can hold these: decoding never yields them.
         where = _offset_position(text, exc.start)
@@ -497,17 +498,38 @@ def _check_size(root: Node, limit: int) -> None:
     size(root, 0)
 
 
-def _first_indenting_tab(text: str) -> Position | None:
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.lstrip(" \t")
-        indent = line[: len(line) - len(stripped)]
-        if "\t" in indent:
-            return number, indent.index("\t") + 1
-        # A tab right after a `- ` or `key:` indicator also indents a block.
-        match = re.match(r"^ *(?:- |[^#\s][^:#]*: )[ ]*\t", line)
-        if match:
-            return number, match.end()
-    return None
+def _blamed_tab(exc: YAMLError, text: str) -> Position | None:
+    """Where the tab is that caused the parser's error `exc`, or None when a tab
+    did not cause it. Tabs are legal in block scalars, quoted text and flow
+    collections (tab-indented JSON), so a tab elsewhere in the file proves
+    nothing: only one at the error's mark, or one indenting the line of a
+    block-context error, is blamed."""
+    if not isinstance(exc, MarkedYAMLError) or exc.problem_mark is None:
+        return None
+    mark = exc.problem_mark
+    lines = _LINE_BREAK.split(text)
+    if mark.line >= len(lines):
+        return None
+    line = lines[mark.line]
+    problem = exc.problem or ""
+    at_mark = line[mark.column : mark.column + 1] == "\t"
+    if at_mark and ("tab" in problem or "cannot start any token" in problem):
+        return mark.line + 1, mark.column + 1
+    if "flow" in (exc.context or ""):
+        return None  # inside [...] or {...} a tab is plain white space
+    column = _indenting_tab(line)
+    return None if column is None else (mark.line + 1, column)
+
+
+def _indenting_tab(line: str) -> int | None:
+    """The 1-based column of a tab that indents `line` as a block, if any."""
+    stripped = line.lstrip(" \t")
+    indent = line[: len(line) - len(stripped)]
+    if "\t" in indent:
+        return indent.index("\t") + 1
+    # A tab right after a `- ` or `key:` indicator also indents a block.
+    match = re.match(r"^ *(?:- |[^#\s][^:#]*: )[ ]*\t", line)
+    return None if match is None else match.end()
 
 
 def _describe_yaml_error(exc: YAMLError, text: str) -> tuple[int, int, str]:

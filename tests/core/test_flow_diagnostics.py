@@ -51,6 +51,50 @@ def test_tab_inside_a_value_is_fine() -> None:
     assert lines(text) == []
 
 
+def test_tab_in_block_scalar_content_is_not_blamed_for_a_later_error() -> None:
+    text = (
+        "edaviz: 1\nname: x\ndescription: |\n    line\n    \tmore\n"
+        "events:\n  a: {topic: b\n"
+    )
+    (found,) = lines(text)
+    assert found.startswith("8:1: error: YAML syntax error: ")
+    assert "'}'" in found
+
+
+def test_tab_that_ends_a_block_scalar_is_blamed() -> None:
+    text = "edaviz: 1\nname: x\ndescription: |\n    line\n  \tmore\n"
+    assert lines(text) == [
+        "5:3: error: tab character in indentation; YAML indents with spaces"
+    ]
+
+
+def test_tab_indented_json_reports_its_missing_comma() -> None:
+    text = '{\n\t"edaviz": 1,\n\t"name": "x",\n\t"events": {\n\t\t"a": {}\n\t}\n'
+    text += '\t"handlers": {}\n}\n'
+    (found,) = lines(text)
+    assert found.startswith("7:2: error: YAML syntax error: ")
+    assert "','" in found
+
+
+def test_tab_indented_json_is_valid() -> None:
+    text = '{\n\t"edaviz": 1,\n\t"name": "x",\n\t"events": {\n\t\t"a": {}\n\t},\n'
+    text += '\t"handlers": {\n\t\t"h": {"produces": ["a"]}\n\t}\n}\n'
+    assert lines(text) == []
+
+
+def test_tab_in_quoted_text_is_not_blamed_for_a_later_error() -> None:
+    text = 'edaviz: 1\nname: "x\n\ty"\nevents: a: b\n'
+    (found,) = lines(text)
+    assert found.startswith("4:10: error: YAML syntax error: mapping values")
+
+
+def test_tab_after_a_nested_key_is_blamed() -> None:
+    text = "edaviz: 1\nname: x\nevents:\n  a: \ttopic: b\n"
+    assert lines(text) == [
+        "4:6: error: tab character in indentation; YAML indents with spaces"
+    ]
+
+
 def test_empty_file() -> None:
     expected = ["1:1: error: the file is empty; a flow starts with `edaviz: 1`"]
     assert lines("") == expected
