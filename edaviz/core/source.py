@@ -10,6 +10,7 @@ The flow model never sees YAML nodes.
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 from collections.abc import Mapping, Sequence
@@ -51,6 +52,8 @@ _INT_TAG = "tag:yaml.org,2002:int"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 # A constructor bound to a loader, so scalar conversions can see its resolver.
 _SAFE_SCALARS = YAML(typ="safe", pure=True).constructor
+# Writes round-trip scalars back as text (`_as_written`).
+_ROUND_TRIP = YAML(typ="rt")
 # Block nesting: deep indentation, or a long run of `- ` / `? ` on one line.
 _DEEP_BLOCK = re.compile(
     rf"^ {{{_PARSE_DEPTH_LIMIT}}}|(?:[-?] +){{{_PARSE_DEPTH_LIMIT // 2}}}", re.M
@@ -280,6 +283,10 @@ class _Builder:
         if len(path) > MAX_DEPTH:
             raise _Abort(*_pos(node), f"nested more than {MAX_DEPTH} levels deep")
         if isinstance(node, ScalarNode):
+            if _is_reference(path) and not _tag(node).startswith("!"):
+                # Ids are mapping keys, read as written (`2024-01-01`, `0x1F`);
+                # references to them are read the same way, not typed.
+                return str(node.value)
             return self.scalar(node)
         if isinstance(node, SequenceNode):
             return [
@@ -340,6 +347,16 @@ class _Builder:
                 data.setdefault(key, value)
 
 
+def _is_reference(path: DataPath) -> bool:
+    """True for the data path of an entry of a handler's consumes or produces."""
+    return (
+        len(path) == 4
+        and path[0] == "handlers"
+        and path[2] in ("consumes", "produces")
+        and isinstance(path[3], int)
+    )
+
+
 def _duplicate_message(path: DataPath, key: str, first: Node) -> str:
     line = _pos(first)[0]
     if path == ("events",):
@@ -359,11 +376,11 @@ def _from_commented(
         lc = getattr(value, "lc", None)
         out: dict[str, Any] = {}
         for key, item in value.items():
-            child = (*path, str(key))
+            child = (*path, _as_written(key))
             if lc is not None:
                 _record(positions.set_key, child, lc.key, key)
                 _record(positions.set_value, child, lc.value, key)
-            out[str(key)] = _from_commented(item, child, positions, depth + 1)
+            out[child[-1]] = _from_commented(item, child, positions, depth + 1)
         return out
     if isinstance(value, Sequence) and not isinstance(value, str | bytes):
         lc = getattr(value, "lc", None)
@@ -374,12 +391,27 @@ def _from_commented(
                 _record(positions.set_value, child, lc.item, index)
             items.append(_from_commented(item, child, positions, depth + 1))
         return items
+    if _is_reference(path):
+        return _as_written(value)  # as in `parse_text`: like the keys they name
     if isinstance(value, bool | None):
         return value
     for plain in (str, int, float):
         if isinstance(value, plain):
             return plain(value)
     return value
+
+
+def _as_written(value: Any) -> str:
+    """A round-trip scalar as YAML text, close to how the file spells it
+    (`0x1F`, `2024-01-01`, `true`), as `parse_text` reads keys."""
+    if isinstance(value, str | Mapping | Sequence):
+        return str(value)
+    stream = io.StringIO()
+    try:
+        _ROUND_TRIP.dump(value, stream)
+    except YAMLError:
+        return str(value)
+    return stream.getvalue().removesuffix("\n...\n").strip()
 
 
 def _record(setter: Any, path: DataPath, lookup: Any, key: Any) -> None:

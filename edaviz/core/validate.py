@@ -24,6 +24,7 @@ from edaviz.core.diagnostics import (
     NodeRef,
     Severity,
     describe_pydantic_error,
+    show_value,
     tidy,
 )
 from edaviz.core.flow import (
@@ -125,16 +126,24 @@ def _check_version(data: dict[str, Any], report: _Report) -> bool:
         )
         return True
     version = data["edaviz"]
-    if type(version) is not int or version not in SUPPORTED_VERSIONS:
-        supported = ", ".join(str(v) for v in SUPPORTED_VERSIONS)
-        report.add(
-            ("edaviz",),
-            f"unsupported format version {version!r}; this edaviz reads version "
-            f"{supported}",
-            value=True,
+    if type(version) is int and version in SUPPORTED_VERSIONS:
+        return True
+    supported = ", ".join(str(v) for v in SUPPORTED_VERSIONS)
+    if version is None:
+        message = (
+            f"the format version is empty; this edaviz reads version {supported} "
+            f"(write `edaviz: {SUPPORTED_VERSIONS[-1]}`)"
         )
-        return False
-    return True
+    else:
+        message = (
+            f"unsupported format version {show_value(version)}; this edaviz reads "
+            f"version {supported}"
+        )
+        if isinstance(version, str) and version.strip() in map(str, SUPPORTED_VERSIONS):
+            message += " (a number: write it without quotes)"
+    # An empty value has no place of its own (parsers put it at the next token).
+    report.add(("edaviz",), message, value=version is not None)
+    return False
 
 
 def _check_shape(data: dict[str, Any], report: _Report) -> Flow | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from edaviz.core.validate import validate_document
 from tests.core.helpers import BASE, check, lines
 
 # Every test here runs with both YAML parsers.
@@ -375,6 +376,77 @@ def test_several_problems_are_all_reported_in_file_order() -> None:
     )
     found = lines(text)
     assert [f.split(": ")[0] for f in found] == ["6:17", "12:16"]
+
+
+ODD_IDS = """\
+edaviz: 1
+name: x
+events:
+  2024-01-01: {}
+  0x1F: {}
+  1: {}
+  true: {}
+handlers:
+  h:
+    produces: [2024-01-01, 0x1F]
+  k:
+    consumes:
+      - 2024-01-01
+      - 0x1F
+    produces: [1, true]
+  m: {consumes: [1, true]}
+"""
+
+
+def test_ids_yaml_would_type_are_read_as_written_in_lists_too() -> None:
+    result = check(ODD_IDS)
+    assert result.diagnostics == []
+    assert result.flow.handlers["k"].consumes == ("2024-01-01", "0x1F")
+    assert result.flow.handlers["k"].produces == ("1", "true")
+
+
+def test_a_typed_reference_to_an_undefined_event_names_its_text() -> None:
+    text = ODD_IDS.replace("[1, true]}", "[1, 2.50]}")
+    assert lines(text) == [
+        "16:21: error: undefined event '2.50' in consumes of handler 'm'"
+    ]
+
+
+def test_an_empty_list_entry_is_named_as_such() -> None:
+    text = BASE.replace("      - payment.done", "      - payment.done\n      -")
+    assert lines(text) == ["17:8: error: entry 2 of 'consumes' must not be empty"]
+
+
+def test_edited_document_reads_typed_ids_like_the_text() -> None:
+    # Not `true`: as a Python key it is the same key as `1`.
+    document = check(ODD_IDS.replace("true", "false")).document
+    assert validate_document(document, "f.yaml") == []
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        ("true", "unsupported format version true; this edaviz reads version 1"),
+        ("1.0", "unsupported format version 1.0; this edaviz reads version 1"),
+        (
+            '"1"',
+            "unsupported format version '1'; this edaviz reads version 1 (a "
+            "number: write it without quotes)",
+        ),
+        ("[1]", "unsupported format version a list; this edaviz reads version 1"),
+    ],
+)
+def test_version_messages_spell_values_as_yaml_does(written: str, message: str) -> None:
+    text = BASE.replace("edaviz: 1", f"edaviz: {written}")
+    assert lines(text) == [f"1:9: error: {message}"]
+
+
+def test_empty_version_says_it_is_empty() -> None:
+    text = BASE.replace("edaviz: 1", "edaviz:")
+    assert lines(text) == [
+        "1:1: error: the format version is empty; this edaviz reads version 1 "
+        "(write `edaviz: 1`)"
+    ]
 
 
 def test_version_must_be_the_integer_one() -> None:
