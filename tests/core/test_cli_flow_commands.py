@@ -220,6 +220,72 @@ def test_new_refuses_to_overwrite(tmp_path: Path, capsys) -> None:
     assert "already exists" in capsys.readouterr().err
 
 
+def test_new_with_a_path_writes_that_file_named_after_its_stem(
+    tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "flows").mkdir()
+    assert main(["new", str(tmp_path / "foo")]) == 0
+    assert main(["new", "checkout.yaml"]) == 0
+    assert main(["new", "flows/billing.yml"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "checkout.yaml",
+        "flows",
+        "foo.yaml",
+    ]
+    assert load_flow(tmp_path / "foo.yaml").flow.name == "foo"
+    assert load_flow(tmp_path / "checkout.yaml").flow.name == "checkout"
+    assert load_flow(tmp_path / "flows" / "billing.yml").flow.name == "billing"
+
+
+def test_new_with_a_plain_name_keeps_writing_name_yaml(
+    tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "Checkout saga"]) == 0
+    assert load_flow(tmp_path / "Checkout-saga.yaml").flow.name == "Checkout saga"
+    assert main(["new", "order.saga"]) == 0
+    assert load_flow(tmp_path / "order.saga.yaml").flow.name == "order.saga"
+
+
+def test_new_with_a_path_and_output_names_the_flow_after_the_path(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "other.yaml"
+    assert main(["new", "flows/checkout.yaml", "-o", str(target)]) == 0
+    assert load_flow(target).flow.name == "checkout"
+
+
+def test_new_refuses_an_existing_file_named_by_name(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "checkout.yaml").write_text("precious")
+    assert main(["new", "checkout.yaml"]) == 2
+    assert main(["new", "checkout"]) == 2
+    assert (tmp_path / "checkout.yaml").read_text() == "precious"
+    err = capsys.readouterr().err
+    assert "checkout.yaml already exists" in err
+    assert "--force" in err
+
+
+def test_new_force_replaces_an_existing_file(tmp_path: Path) -> None:
+    target = tmp_path / "mine.yaml"
+    target.write_text("precious")
+    assert main(["new", "x", "-o", str(target), "--force"]) == 0
+    assert load_flow(target).flow.name == "x"
+
+
+def test_new_refuses_a_missing_directory_or_a_directory(tmp_path: Path, capsys) -> None:
+    assert main(["new", str(tmp_path / "nowhere" / "x.yaml")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["new", f"{tmp_path}/"]) == 2
+    assert "names a directory" in capsys.readouterr().err
+    assert main(["new", "x", "-o", str(tmp_path), "--force"]) == 2
+    assert "is a directory" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("name", ["true", "42", "my: flow", "Ünïcode flow", 'a"b'])
 def test_new_quotes_awkward_names(tmp_path: Path, name: str) -> None:
     target = tmp_path / "flow.yaml"
