@@ -25,7 +25,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     actions = parser.add_subparsers(title="actions", metavar="ACTION", dest="action")
 
-    start = actions.add_parser("start", help="start the broker (or report it runs)")
+    start = actions.add_parser(
+        "start",
+        help="start the broker (or report it runs)",
+        description="Start the local Kafka broker in the background and print its "
+        "bootstrap address; when it already runs, say where. The first start "
+        "fetches the Kafka jars (needs Java 17+ and Maven).",
+    )
     start.add_argument(
         "--port",
         type=int,
@@ -36,8 +42,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="stay attached and stop the broker on Ctrl-C",
     )
-    stop = actions.add_parser("stop", help="stop the broker")
-    status = actions.add_parser("status", help="say whether the broker runs, and where")
+    stop = actions.add_parser(
+        "stop",
+        help="stop the broker",
+        description="Stop the local Kafka broker that `edaviz broker start` "
+        "started; its data directory stays.",
+    )
+    status = actions.add_parser(
+        "status",
+        help="say whether the broker runs, and where",
+        description="Say whether the local Kafka broker runs: its address, process, "
+        "data directory and log file. Exits with 3 when it does not run.",
+    )
     for sub in (start, stop, status):
         sub.add_argument(
             "--data-dir",

@@ -15,7 +15,8 @@ with throughput, consumer lag and health on every edge, measured live.
 
 With no cluster configured (no --bootstrap-server, $KAFKA_BOOTSTRAP_SERVERS,
 cluster.bootstrap in the flow, a config file, nor a running `edaviz broker`)
-the graph opens in design mode, without numbers. Press ? in the app for the keys.
+the graph opens in design mode, without numbers. Press ? in the app for the
+keys.
 """
 
 

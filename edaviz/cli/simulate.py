@@ -19,11 +19,12 @@ from edaviz.kafka.connection import add_connection_arguments, resolve_settings
 from edaviz.kafka.simulator import DEFAULT_RATE, Simulator
 
 DESCRIPTION = """\
-Make a flow live: create its topics (partitions from the flow, else 3), run every
-source handler as a producer of realistic JSON events, and every other handler
-as a real consumer group that consumes, waits its processing delay, produces and
-commits. Per-handler knobs come from each handler's `simulate:` block and can be
-overridden here. Ctrl-C stops cleanly (groups commit and leave).
+Make a flow live: create its topics (partitions from the flow, else 3), run
+every source handler as a producer of realistic JSON events, and every other
+handler as a real consumer group that consumes, waits its processing delay,
+produces and commits. Per-handler knobs come from each handler's `simulate:`
+block and can be overridden here. Ctrl-C stops cleanly (groups commit and
+leave).
 
 Without a connection setting, simulate uses the local broker of
 `edaviz broker start` when one runs.

@@ -144,17 +144,15 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the Kafka connection options to a sub-command's parser."""
     group = parser.add_argument_group(
         "Kafka connection",
-        "Bootstrap servers come from --bootstrap-server, then "
-        f"${ENV_BOOTSTRAP}, then the flow's cluster.bootstrap, then the config "
-        "file, then a running `edaviz broker`, then "
-        f"{DEFAULT_BOOTSTRAP}. The SASL password is read from "
-        f"${ENV_PASSWORD} or the config file.",
+        "Where the cluster is and how to log in; flags win over the config file.",
     )
     group.add_argument(
         "--bootstrap-server",
         "-b",
         metavar="HOST:PORT[,...]",
-        help="Kafka bootstrap servers",
+        help=f"Kafka bootstrap servers (default: the first set of ${ENV_BOOTSTRAP}, "
+        "the flow's cluster.bootstrap, the config file, a running `edaviz broker`; "
+        f"else {DEFAULT_BOOTSTRAP})",
     )
     group.add_argument(
         "--config",
@@ -166,14 +164,38 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--security-protocol",
         choices=["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"],
+        help="how to reach the brokers: plain, over TLS, with SASL, or with SASL "
+        "over TLS (default: the config file's, else PLAINTEXT)",
     )
     group.add_argument(
-        "--sasl-mechanism", choices=["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
+        "--sasl-mechanism",
+        choices=["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"],
+        help="how SASL checks the password (with a SASL_* protocol)",
     )
-    group.add_argument("--sasl-username", metavar="USER")
-    group.add_argument("--ssl-cafile", metavar="PATH", type=Path)
-    group.add_argument("--ssl-certfile", metavar="PATH", type=Path)
-    group.add_argument("--ssl-keyfile", metavar="PATH", type=Path)
+    group.add_argument(
+        "--sasl-username",
+        metavar="USER",
+        help=f"SASL user name; the password is read from ${ENV_PASSWORD} or the "
+        "config file, never from a flag",
+    )
+    group.add_argument(
+        "--ssl-cafile",
+        metavar="PATH",
+        type=Path,
+        help="CA bundle that signed the brokers' certificates (default: the system's)",
+    )
+    group.add_argument(
+        "--ssl-certfile",
+        metavar="PATH",
+        type=Path,
+        help="client certificate, for brokers that require mutual TLS",
+    )
+    group.add_argument(
+        "--ssl-keyfile",
+        metavar="PATH",
+        type=Path,
+        help="private key of the client certificate (default: in --ssl-certfile)",
+    )
 
 
 def config_path(
