@@ -61,8 +61,7 @@ def run(args: argparse.Namespace) -> int:
     settings = None
     reason = "design mode (--design): not connected" if args.design else None
     if not args.design:
-        flow_bootstrap = document.flow.cluster.bootstrap if document.flow else None
-        settings = resolve_settings(args, flow_bootstrap)
+        settings = resolve_settings(args, document.cluster_bootstrap)
         if settings.bootstrap_source == "default":
             # Nothing named a cluster: guessing localhost would show a
             # disconnected graph to someone who only wants to design.

@@ -176,6 +176,18 @@ class FlowDocument:
         return self.flow is not None
 
     @property
+    def cluster_bootstrap(self) -> str | None:
+        """The flow's `cluster.bootstrap`, read even while the flow has errors
+        (so a broken flow is still measured once it is fixed)."""
+        if self.flow is not None:
+            return self.flow.cluster.bootstrap
+        cluster = (
+            (self._data or {}).get("cluster") if isinstance(self._data, dict) else None
+        )
+        bootstrap = cluster.get("bootstrap") if isinstance(cluster, dict) else None
+        return bootstrap if isinstance(bootstrap, str) and bootstrap else None
+
+    @property
     def errors(self) -> list[Diagnostic]:
         """The diagnostics that are errors."""
         return [d for d in self.diagnostics if d.is_error]

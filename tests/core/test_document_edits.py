@@ -444,3 +444,16 @@ def test_add_event_produced_by_a_handler_is_one_edit(doc: FlowDocument) -> None:
     assert doc.text == SAGA
     with pytest.raises(EditError, match="no handler"):
         doc.add_event("x", produced_by="ghost")
+
+
+def test_cluster_bootstrap_is_read_while_the_flow_has_errors(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text(
+        "edaviz: 1\nname: b\ncluster: {bootstrap: 'k1:9092'}\n"
+        "events: {e: {}}\nhandlers: {h: {consumes: [nowhere]}}\n"
+    )
+    document = FlowDocument.open(path)
+    assert document.flow is None
+    assert document.cluster_bootstrap == "k1:9092"
+    path.write_text("edaviz: 1\nname: b\ncluster: 7\nevents: {}\n")
+    assert FlowDocument.open(path).cluster_bootstrap is None
