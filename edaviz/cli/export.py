@@ -22,9 +22,9 @@ from edaviz.metrics.snapshot import Snapshot
 
 log = logging.getLogger(__name__)
 
-#: Seconds between the two polls of `--live`, as for `edaviz watch --once`: long
-#: enough to see a commit from a consumer on the usual 5 s auto-commit.
-DEFAULT_WINDOW = 5.0
+#: Seconds `--live` measures, as `edaviz watch --once` does: long enough to see
+#: two commits from a consumer on the usual 5 s auto-commit.
+DEFAULT_WINDOW = 10.0
 
 DESCRIPTION = """\
 Write the graph of a flow to a file, for design documents, incident reports and
@@ -85,8 +85,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=float,
         default=DEFAULT_WINDOW,
         metavar="SECONDS",
-        help=f"with --live: seconds between the two polls rates come from "
-        f"(1-60, default {DEFAULT_WINDOW:g})",
+        help=f"with --live: seconds measured, polled every 2 s; rates come from "
+        f"the whole span (1-60, default {DEFAULT_WINDOW:g})",
     )
     add_connection_arguments(parser)
     parser.set_defaults(run=run)
