@@ -30,11 +30,15 @@ ITEM_GAP = {"LR": 1, "TB": 2}
 COMPONENT_GAP = 2
 #: Free cells between a rank band and the first or last track of a channel, by
 #: direction: rows are scarcer than columns on a terminal, so TB uses fewer.
-CHANNEL_MARGIN = {"LR": 2, "TB": 1}
+CHANNEL_MARGIN = {"LR": (2, 2), "TB": (1, 1)}
+#: Tight spacing for one-line nodes: a track may run right beside the band it
+#: leaves, and one cell before the next band keeps the arrowhead off the track.
+TIGHT_CHANNEL_MARGIN = {"LR": (1, 1), "TB": (0, 1)}
 #: Blank cells between neighbouring tracks, so parallel lines stay apart.
 TRACK_GAP = 1
 #: A channel without tracks still leaves room for a visible arrow.
 MIN_CHANNEL = {"LR": 4, "TB": 2}
+TIGHT_MIN_CHANNEL = {"LR": 3, "TB": 1}
 
 
 @dataclass
@@ -82,6 +86,7 @@ def compute_layout(
     *,
     direction: Direction = "LR",
     label_sizes: Mapping[Edge, tuple[int, int]] | None = None,
+    tight: bool = False,
 ) -> Layout:
     """Lay out a DAG in character cells.
 
@@ -91,6 +96,8 @@ def compute_layout(
         direction: "LR" for sources on the left, "TB" for sources on top.
         label_sizes: `(width, height)` of each edge's label, keyed by
             `(source, target)`; edges left out get no label.
+        tight: narrower channels between ranks, for drawings of one-line
+            nodes that must fit a small screen.
 
     Raises:
         ValueError: the graph has a cycle, a node has no or a bad size, or the
@@ -119,7 +126,7 @@ def compute_layout(
 
     stride = 2 if label_sizes is not None else 1
     cross_extent = _pack(components, stride)
-    frame = _main_axis(components, direction)
+    frame = _main_axis(components, direction, tight)
     main_extent = frame.band_start[-1] + frame.band_depth[-1] if frame.band_start else 0
 
     placed: list[tuple[int, int, Hashable, Point]] = []
@@ -263,7 +270,9 @@ def _pack(components: list[_Component], stride: int) -> int:
     return max(cross - COMPONENT_GAP, 0)
 
 
-def _main_axis(components: list[_Component], direction: Direction) -> _Frame:
+def _main_axis(
+    components: list[_Component], direction: Direction, tight: bool
+) -> _Frame:
     """Start and depth of every rank band and the first track of every channel.
 
     Bands and channels are shared by all components, each as deep or wide as
@@ -282,12 +291,13 @@ def _main_axis(components: list[_Component], direction: Direction) -> _Frame:
 
     start, track_start = [], []
     at = 0
-    margin = CHANNEL_MARGIN[direction]
+    lead, trail = (TIGHT_CHANNEL_MARGIN if tight else CHANNEL_MARGIN)[direction]
+    least = (TIGHT_MIN_CHANNEL if tight else MIN_CHANNEL)[direction]
     for r in range(rank_count):
         start.append(at)
         at += depth[r]
         if r < rank_count - 1:
-            track_start.append(at + margin)
+            track_start.append(at + lead)
             used = (tracks[r] - 1) * (TRACK_GAP + 1) + 1 if tracks[r] else 0
-            at += max(MIN_CHANNEL[direction], 2 * margin + used)
+            at += max(least, lead + trail + used)
     return _Frame(direction, start, depth, track_start)

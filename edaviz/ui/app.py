@@ -434,9 +434,9 @@ class EdavizApp(ExportMixin, EditingMixin, App[None]):
         self.push_screen(FindScreen(list(self.graph_view.graph.nodes)), chosen)
 
     def action_toggle_zoom(self) -> None:
-        """Switch between compact and detailed node boxes."""
+        """Cycle the zoom: compact boxes, detailed boxes, one-line overview."""
         view = self.graph_view
-        zoom = "detailed" if view.zoom == "compact" else "compact"
+        zoom = {"compact": "detailed", "detailed": "overview"}.get(view.zoom, "compact")
         view.set_graph(view.graph, view.flow, zoom=zoom)
         self._painted = None
         self.redraw()
@@ -501,7 +501,7 @@ class EdavizApp(ExportMixin, EditingMixin, App[None]):
         yield from super().get_system_commands(screen)
         for title, help_text, action in (
             ("Find node", "Select a node by name (/)", self.action_find),
-            ("Toggle zoom", "Compact or detailed boxes (z)", self.action_toggle_zoom),
+            ("Cycle zoom", "Compact, detailed, overview (z)", self.action_toggle_zoom),
             ("Fit to screen", "Best zoom and direction (f)", self.action_fit),
             (
                 "Toggle direction",

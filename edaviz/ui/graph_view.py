@@ -27,6 +27,7 @@ from edaviz.metrics.snapshot import Health
 from edaviz.ui.acyclic import layout_graph, restore_edges
 from edaviz.ui.live import Paint, worst
 from edaviz.ui.scene import (
+    ZOOMS,
     Scene,
     Zoom,
     build_scene,
@@ -155,7 +156,7 @@ class GraphView(ScrollView, can_focus=True):
 
     def _lay_out(self, zoom: Zoom, direction: Direction) -> Scene:
         lines = {n: node_lines(self.graph, n, zoom, self.flow) for n in self.graph}
-        sizes = {n: node_size(text) for n, text in lines.items()}
+        sizes = {n: node_size(text, zoom) for n, text in lines.items()}
         # A flow with errors may loop; the problems panel names the loop.
         dag, reversed_edges = layout_graph(self.graph)
         labels = (
@@ -164,7 +165,11 @@ class GraphView(ScrollView, can_focus=True):
             else None
         )
         result = layout_module.compute_layout(
-            dag, sizes, direction=direction, label_sizes=labels
+            dag,
+            sizes,
+            direction=direction,
+            label_sizes=labels,
+            tight=zoom == "overview",
         )
         return build_scene(
             restore_edges(result, reversed_edges),
@@ -175,10 +180,11 @@ class GraphView(ScrollView, can_focus=True):
         )
 
     def fit(self) -> None:
-        """Pick the zoom and direction that fit the screen best (compact first)."""
+        """Pick the zoom and direction that fit the screen best: the roomiest zoom
+        that fits, else the drawing that overflows least."""
         view = self.scrollable_content_region.size
         best: tuple[float, Zoom, Direction] | None = None
-        for zoom in ("detailed", "compact"):
+        for zoom in reversed(ZOOMS):
             for direction in (self.direction, "TB" if self.direction == "LR" else "LR"):
                 scene = self._lay_out(zoom, direction)
                 over = max(

@@ -21,7 +21,9 @@ from edaviz.ui.format import EDGE_LABEL_SPLIT, EDGE_LABEL_WIDTH, NODE_METRIC_WID
 
 log = logging.getLogger(__name__)
 
-Zoom = Literal["compact", "detailed"]
+Zoom = Literal["overview", "compact", "detailed"]
+#: The zoom levels from the least to the most room a node takes.
+ZOOMS: tuple[Zoom, ...] = ("overview", "compact", "detailed")
 Edge = tuple[NodeKey, NodeKey]
 
 # Direction bits of a line cell: which neighbours the line joins.
@@ -47,6 +49,11 @@ _LIGHT = {
     S: "│",
 }
 _ARROWS = {E: "▶", W: "◀", S: "▼", N: "▲"}
+
+#: One-line nodes (the overview zoom) are bracketed instead of boxed, in the
+#: shape of their box: round for events, square for handlers; the selection
+#: points at itself.
+_BRACKETS = {"rounded": ("(", ")"), "square": ("[", "]"), "double": ("»", "«")}
 
 #: Box glyphs per style: corners (tl, tr, bl, br), horizontal, vertical, and the
 #: port glyphs where an edge leaves the top, right, bottom and left border.
@@ -76,8 +83,11 @@ def label_size(direction: str) -> tuple[int, int]:
     return EDGE_LABEL_SPLIT if direction == "LR" else (EDGE_LABEL_WIDTH, 1)
 
 
-def node_size(lines: list[str]) -> tuple[int, int]:
-    """Width and height in cells of a box holding `lines`, border included."""
+def node_size(lines: list[str], zoom: Zoom = "compact") -> tuple[int, int]:
+    """Width and height in cells of a box holding `lines`, border included; in
+    the overview zoom a node is its name in brackets, on one line."""
+    if zoom == "overview":
+        return len(lines[0]) + 2, 1
     return max(len(line) for line in lines) + 4, len(lines) + 2
 
 
@@ -203,6 +213,9 @@ class Scene:
         tl, tr, bl, br, h, v, pn, pe, ps, pw = _BOXES[style]
         x0, y0 = box.x, box.y
         x1, y1 = box.x + box.width - 1, box.y + box.height - 1
+        if box.height == 1:
+            opening, closing = _BRACKETS[style]
+            return {(x0, y0): opening, (x1, y0): closing}
         glyphs: dict[tuple[int, int], str] = {}
         for x in range(x0 + 1, x1):
             glyphs[(x, y0)] = h
@@ -249,6 +262,10 @@ class Scene:
             for (gx, gy), glyph in self.box_glyphs(box.key, style).items():
                 if gy == y:
                     cells[gx] = (glyph, box.key, "b")
+            if box.height == 1:
+                for j, ch in enumerate(box.lines[0][: box.width - 2]):
+                    cells[box.x + 1 + j] = (ch, box.key, "t")
+                continue
             i = y - box.y - 1
             if 0 <= i < box.height - 2:
                 inner = box.width - 4

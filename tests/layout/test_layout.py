@@ -95,6 +95,23 @@ def test_layout_properties(name: str, direction: str, labelled: bool) -> None:
     check_layout(layout, graph, sizes, labels)
 
 
+@pytest.mark.parametrize("direction", DIRECTIONS)
+@pytest.mark.parametrize("name", sorted(GRAPHS))
+def test_tight_layout_of_one_line_nodes_keeps_every_property(
+    name: str, direction: str
+) -> None:
+    graph = GRAPHS[name]()
+    sizes = sizes_for(graph, height=1)
+    labels = {edge: (9, 1) for edge in graph.edges}
+    loose = compute_layout(graph, sizes, direction=direction, label_sizes=labels)
+    tight = compute_layout(
+        graph, sizes, direction=direction, label_sizes=labels, tight=True
+    )
+    check_layout(tight, graph, sizes, labels)
+    along = (lambda lay: lay.width) if direction == "LR" else (lambda lay: lay.height)
+    assert along(tight) < along(loose)
+
+
 @pytest.mark.parametrize("seed", range(12))
 def test_random_graphs_keep_every_property(seed: int) -> None:
     rng = random.Random(seed)
@@ -107,8 +124,11 @@ def test_random_graphs_keep_every_property(seed: int) -> None:
         if rng.random() < 0.7
     }
     for direction in DIRECTIONS:
-        layout = compute_layout(graph, sizes, direction=direction, label_sizes=labels)
-        check_layout(layout, graph, sizes, labels)
+        for tight in (False, True):
+            layout = compute_layout(
+                graph, sizes, direction=direction, label_sizes=labels, tight=tight
+            )
+            check_layout(layout, graph, sizes, labels)
 
 
 @pytest.mark.parametrize("seed", [11, 22])

@@ -10,7 +10,9 @@ from edaviz.layout import EdgeRoute, Layout, NodeBox
 GAP = 4
 
 
-def fixed_layout(graph, sizes, *, direction="LR", label_sizes=None) -> Layout:  # noqa: ANN001
+def fixed_layout(
+    graph, sizes, *, direction="LR", label_sizes=None, tight=False
+) -> Layout:  # noqa: ANN001, E501
     """Longest-path layers, file order within a layer, three-piece routes."""
     layer = {}
     for node in nx.topological_sort(graph):

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 from textual.widgets import DataTable, Static
 
+from edaviz.core.document import FlowDocument
 from edaviz.core.graph import NodeKey
 from edaviz.metrics.snapshot import ClusterState, TailRecord
+from edaviz.ui.app import EdavizApp
 from edaviz.ui.graph_view import GraphView
 from edaviz.ui.messages import FlowEdited
+from edaviz.ui.sample import SAMPLE_TIME, sample_snapshot
 from edaviz.ui.sources import FixedMetrics
 from edaviz.ui.tail import TailView
 
 SIZE = (120, 40)
+DEMO_FLOW = Path(__file__).parents[2] / "flows" / "order-saga.yaml"
 CHECKOUT = NodeKey("handler", "checkout")
 PLACED = NodeKey("event", "order-placed")
 VALIDATOR = NodeKey("handler", "validator")
@@ -263,7 +268,31 @@ async def test_toggles_relayout_zoom_direction_and_view(
         assert view.layout_count > count + 3
         region = view.scrollable_content_region
         fits = view.scene.width <= region.width and view.scene.height <= region.height
-        assert fits or view.zoom == "compact"
+        assert fits or view.zoom == "overview"
+
+
+async def test_overview_zoom_draws_one_line_nodes_and_fits_the_demo_flow() -> None:
+    document = FlowDocument.open(DEMO_FLOW)
+    snapshot = sample_snapshot(document.flow, troubled=("payment-service",))
+    app = EdavizApp(document, metrics=FixedMetrics(snapshot), clock=lambda: SAMPLE_TIME)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        view = app.graph_view
+        await pilot.press("f")
+        assert (view.zoom, view.direction) == ("overview", "TB")
+        region = view.scrollable_content_region
+        assert view.scene.width <= region.width
+        assert view.scene.height <= region.height
+        text = screen_text(view)
+        assert "[payment-service]" in text
+        assert "(order.placed)" in text
+        assert all(box.height == 1 for box in view.scene.boxes.values())
+        app.selected_node = NodeKey("handler", "payment-service")
+        await pilot.pause()
+        assert "»payment-service«" in screen_text(view)
+        for zoom in ("compact", "detailed", "overview"):
+            await pilot.press("z")
+            assert view.zoom == zoom
 
 
 async def test_new_snapshot_repaints_without_relayout(make_app, live_snapshot) -> None:
@@ -329,7 +358,7 @@ async def test_every_action_is_in_the_command_palette(make_app) -> None:
         titles = {c.title for c in app.get_system_commands(app.screen)}
         for title in (
             "Find node",
-            "Toggle zoom",
+            "Cycle zoom",
             "Fit to screen",
             "Toggle direction",
             "Toggle events-only view",
