@@ -50,6 +50,9 @@ _ID = re.compile(ID_CHARS)
 
 _SECTIONS = {"events": "event", "handlers": "handler"}
 
+#: Said after the name of a missing required field, by its data path.
+_MISSING_HINTS = {("edaviz",): " (the format version; add `edaviz: 1`)"}
+
 
 @dataclass
 class _Report:
@@ -110,8 +113,13 @@ def validate_document(
 
 def did_you_mean(word: str, choices: list[str]) -> str:
     """`; did you mean 'x'?` for the closest choice, or an empty string."""
+    close = _closest(word, choices)
+    return f"; did you mean {close!r}?" if close is not None else ""
+
+
+def _closest(word: str, choices: list[str]) -> str | None:
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    return close[0] if close else None
 
 
 def _is_file(path: str) -> bool:
@@ -120,11 +128,7 @@ def _is_file(path: str) -> bool:
 
 def _check_version(data: dict[str, Any], report: _Report) -> bool:
     if "edaviz" not in data:
-        report.add(
-            (),
-            "missing required field 'edaviz' (the format version; add `edaviz: 1`)",
-        )
-        return True
+        return True  # reported with any other missing field by _check_shape
     version = data["edaviz"]
     if type(version) is int and version in SUPPORTED_VERSIONS:
         return True
@@ -151,9 +155,43 @@ def _check_shape(data: dict[str, Any], report: _Report) -> Flow | None:
     try:
         return Flow.model_validate(data)
     except ValidationError as exc:
-        for error in exc.errors(include_url=False):
+        errors = exc.errors(include_url=False)
+    missing: dict[tuple[Any, ...], list[str]] = {}
+    misspelt: set[tuple[Any, ...]] = set()
+    for error in errors:
+        loc = tuple(error["loc"])
+        if error["type"] == "missing":
+            missing.setdefault(loc[:-1], []).append(str(loc[-1]))
+        elif error["type"] == "extra_forbidden":
+            meant = _closest(str(loc[-1]), _field_names(_model_at(loc[:-1])))
+            if meant is not None:
+                misspelt.add((*loc[:-1], meant))
+    # Missing fields first: where an unknown key sits at the same place (the
+    # first key of the mapping), the one error kept there is the key's own.
+    for owner, names in missing.items():
+        # `nme: x` says "did you mean 'name'?"; "missing 'name'" would repeat it.
+        unexplained = [name for name in names if (*owner, name) not in misspelt]
+        if unexplained:
+            _report_missing(owner, unexplained, report)
+    for error in errors:
+        if error["type"] != "missing":
             _report_pydantic_error(error, data, report)
     return None
+
+
+def _report_missing(owner: tuple[Any, ...], names: list[str], report: _Report) -> None:
+    """One diagnostic for all the fields missing from one mapping: each would
+    point at the mapping, where only one error is kept."""
+    fields = [f"{name!r}{_MISSING_HINTS.get((*owner, name), '')}" for name in names]
+    listed = (
+        fields[0] if len(fields) == 1 else f"{', '.join(fields[:-1])} and {fields[-1]}"
+    )
+    plural = "" if len(fields) == 1 else "s"
+    report.add(
+        owner,
+        f"missing required field{plural} {listed}{_owner_text(owner)}",
+        node=_node_of(owner),
+    )
 
 
 def _check_written_ids(data: dict[str, Any], report: _Report) -> None:
@@ -177,7 +215,7 @@ def _report_pydantic_error(
 ) -> None:
     loc = tuple(error["loc"])
     kind = error["type"]
-    if loc == ("edaviz",) and kind in ("literal_error", "missing"):
+    if loc == ("edaviz",) and kind == "literal_error":
         return  # reported by _check_version
     node = _node_of(loc)
     if len(loc) == 3 and loc[0] in _SECTIONS and loc[2] == "id":
@@ -196,10 +234,6 @@ def _report_pydantic_error(
             f"unknown field {name!r}{owner}{did_you_mean(name, choices)}",
             node=node,
         )
-        return
-    if kind == "missing":
-        owner = _owner_text(loc[:-1])
-        report.add(loc[:-1], f"missing required field {loc[-1]!r}{owner}", node=node)
         return
     if kind == "string_pattern_mismatch" and isinstance(loc[-1], int):
         # A malformed reference: name the list it sits in, not its index.

@@ -234,6 +234,21 @@ def test_missing_version() -> None:
     ]
 
 
+def test_all_missing_fields_are_named_in_one_error() -> None:
+    assert lines("{}\n") == [
+        "1:1: error: missing required fields 'edaviz' (the format version; add "
+        "`edaviz: 1`) and 'name'"
+    ]
+
+
+def test_misspelt_required_field_is_reported_once() -> None:
+    text = BASE.replace("name: shop", "nmae: shop").replace("edaviz: 1", "edavis: 1")
+    assert lines(text) == [
+        "1:1: error: unknown field 'edavis'; did you mean 'edaviz'?",
+        "2:1: error: unknown field 'nmae'; did you mean 'name'?",
+    ]
+
+
 def test_unsupported_version_points_at_the_value() -> None:
     text = BASE.replace("edaviz: 1", "edaviz: 2")
     assert lines(text) == [
