@@ -21,7 +21,7 @@ from edaviz.export.dot import dot_string, render_dot
 from edaviz.export.jsondoc import render_json
 from edaviz.export.mermaid import mermaid_text, render_mermaid
 from edaviz.export.png import render_png
-from edaviz.export.redact import scrub, secrets_of
+from edaviz.export.redact import bootstrap_credentials, scrub, secrets_of
 from edaviz.export.scene import Direction, Scene, View, build_scene
 from edaviz.export.svg import render_svg
 from edaviz.metrics.snapshot import Snapshot
@@ -96,6 +96,7 @@ def export_bytes(
     """
     scene = build_scene(flow, view=view, snapshot=snapshot, direction=direction)
     hidden = set(secrets) | secrets_of(settings)
+    hidden |= bootstrap_credentials(flow.cluster.bootstrap)
     if fmt == "png":
         return render_png(scrub_secrets(render_svg(scene), hidden))
     text = _render_text(scene, fmt)

@@ -3,7 +3,8 @@
 The document is meant for other tools (a web renderer, a diff in CI): the flow in
 the flow file's own field names, every node's layer, order and box in character
 cells, every edge's orthogonal route and label position, and the snapshot exactly
-as `edaviz watch --once --json` prints it.
+as `edaviz watch --once --json` prints it. A bootstrap in either loses any
+`user:password@` part.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ def export_document(scene: Scene) -> dict[str, Any]:
     """The export as plain JSON-ready data."""
     layout = scene.layout
     flow = scene.flow.model_dump(mode="json", by_alias=True, exclude_none=True)
+    _hide_credentials(flow)
     nodes = []
     for key, node in scene.nodes.items():
         box = layout.nodes[key]
@@ -83,10 +85,15 @@ def _snapshot_document(scene: Scene) -> dict[str, Any] | None:
     if scene.snapshot is None:
         return None
     doc = scene.snapshot.to_json()
+    _hide_credentials(doc)
+    return doc
+
+
+def _hide_credentials(doc: dict[str, Any]) -> None:
+    """Drop any `user:password@` from the document's `cluster.bootstrap`."""
     cluster = doc.get("cluster")
     if isinstance(cluster, dict) and isinstance(cluster.get("bootstrap"), str):
         cluster["bootstrap"] = safe_bootstrap(cluster["bootstrap"])
-    return doc
 
 
 def render_json(scene: Scene) -> str:

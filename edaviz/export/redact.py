@@ -1,10 +1,11 @@
 """Keeping credentials out of exports.
 
-Exports are made to be shared, so nothing secret may reach one. The scene only
-ever reads the flow and the snapshot, neither of which holds a credential; these
-functions are the second line: a bootstrap string loses any `user:password@`
-part, and the finished bytes are checked against the secrets of the connection
-settings in use, which are replaced if a message (an error text, say) quoted one.
+Exports are made to be shared, so nothing secret may reach one. The only place
+the flow or a snapshot can hold a credential is a bootstrap string written as
+`user:password@host`, which loses that part wherever an export shows it. These
+functions are also the second line: the finished bytes are checked against the
+secrets of the connection settings in use and of the flow's bootstrap, which are
+replaced if a message (an error text, say) quoted one.
 """
 
 from __future__ import annotations
@@ -39,11 +40,32 @@ def safe_bootstrap(bootstrap: str) -> str:
     return ",".join(parts)
 
 
+def bootstrap_credentials(bootstrap: str | None) -> set[str]:
+    """The `user:password` parts of a bootstrap string, and each password alone.
+
+    A flow file or a connection setting may spell a server as
+    `scheme://user:password@host:port`; `safe_bootstrap` drops that part where
+    a bootstrap is shown, and these strings are masked anywhere else.
+    """
+    found: set[str] = set()
+    for server in (bootstrap or "").split(","):
+        address = server.strip().split("://", 1)[-1]
+        if "@" not in address:
+            continue
+        userinfo = address.rsplit("@", 1)[0]
+        found.add(userinfo)
+        password = userinfo.partition(":")[2]
+        if password:
+            found.add(password)
+    return {value for value in found if len(value) >= _MIN_SECRET}
+
+
 def secrets_of(settings: object | None) -> set[str]:
     """Secret values held by a connection settings object (any shape).
 
     Walks dataclasses, pydantic models, namespaces and mappings, and collects the
-    string values of fields whose names read like a password, token or key file.
+    string values of fields whose names read like a password, token or key file,
+    and the credentials written into any bootstrap string.
     """
     found: set[str] = set()
     _collect(settings, found, depth=0)
@@ -54,6 +76,9 @@ def _collect(obj: object, found: set[str], depth: int) -> None:
     if obj is None or depth > 4 or isinstance(obj, str | bytes | int | float):
         return
     for name, value in _fields(obj):
+        if "bootstrap" in name.lower() and isinstance(value, str):
+            found.update(bootstrap_credentials(value))
+            continue
         if _SECRET_NAME.search(name) and value:
             if hasattr(value, "get_secret_value"):
                 value = value.get_secret_value()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from pydantic import SecretStr
 
 from edaviz.core.flow import Flow
 from edaviz.export import FORMATS, export_bytes
-from edaviz.export.redact import safe_bootstrap, secrets_of
+from edaviz.export.redact import bootstrap_credentials, safe_bootstrap, secrets_of
 from edaviz.kafka.connection import ConnectionSettings
 from edaviz.metrics.snapshot import ClusterState, Snapshot
 
@@ -75,3 +76,30 @@ def test_png_is_rendered_from_the_scrubbed_drawing(
     )
     export_bytes(flow, "png", snapshot=leaky, settings=settings)
     assert seen and PASSWORD not in seen[0] and "pa&lt;ss&gt;" not in seen[0]
+
+
+def test_credentials_in_a_bootstrap_are_secrets() -> None:
+    bootstrap = "SASL_SSL://bob:hunter2@k1:9092, k2:9093"
+    assert bootstrap_credentials(bootstrap) == {"bob:hunter2", "hunter2"}
+    assert bootstrap_credentials("k1:9092") == set()
+    assert bootstrap_credentials(None) == set()
+    found = secrets_of(ConnectionSettings(bootstrap="u:s3cret@k1:9092"))
+    assert {"u:s3cret", "s3cret"} <= found
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_no_export_carries_the_credentials_of_the_flows_bootstrap(
+    flow: Flow, fmt: str, monkeypatch
+) -> None:
+    data = flow.model_dump(mode="json", by_alias=True, exclude_none=True)
+    data["cluster"] = {"bootstrap": "SASL_SSL://bob:hunter2@k1:9092,k2:9093"}
+    drawn: list[str] = []
+    import edaviz.export as export
+
+    monkeypatch.setattr(export, "render_png", lambda svg: drawn.append(svg) or b"")
+    text = export_bytes(Flow.model_validate(data), fmt).decode()
+    if fmt == "png":
+        text = drawn[0]
+    assert "hunter2" not in text
+    if fmt == "json":
+        assert json.loads(text)["flow"]["cluster"]["bootstrap"] == "k1:9092,k2:9093"
