@@ -309,6 +309,11 @@ class GraphView(ScrollView, can_focus=True):
         if strip is None:
             strip = self._strips[row] = self._render_row(row)
         left = scroll_x - pad_x
+        if left < 0:
+            # Strip.crop_extend pads on the right only: a scene narrower than
+            # the view gets its left margin here, so it sits in the middle.
+            strip = Strip.join([Strip.blank(-left, base), strip])
+            left = 0
         return strip.crop_extend(left, left + width, base)
 
     def padding_cells(self) -> tuple[int, int]:
