@@ -259,7 +259,7 @@ def _label(loc: tuple[Any, ...]) -> str:
     if len(loc) == 1:
         return str(loc[0])
     if isinstance(loc[-1], int):
-        return f"entry {loc[-1] + 1} of {loc[-2]!r}"
+        return f"entry {loc[-1] + 1} of {loc[-2]!r}{_owner_text(loc[:-2])}"
     return f"{loc[-1]!r}{_owner_text(loc[:-1])}"
 
 

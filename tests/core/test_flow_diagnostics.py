@@ -429,7 +429,16 @@ def test_a_typed_reference_to_an_undefined_event_names_its_text() -> None:
 
 def test_an_empty_list_entry_is_named_as_such() -> None:
     text = BASE.replace("      - payment.done", "      - payment.done\n      -")
-    assert lines(text) == ["17:8: error: entry 2 of 'consumes' must not be empty"]
+    assert lines(text) == [
+        "17:8: error: entry 2 of 'consumes' in handler 'mail' must not be empty"
+    ]
+
+
+def test_a_list_entry_of_the_wrong_type_names_its_handler() -> None:
+    text = BASE.replace("produces: [payment.done]", "produces: [[payment.done]]")
+    assert lines(text) == [
+        "13:16: error: entry 1 of 'produces' in handler 'pay' must be text (got a list)"
+    ]
 
 
 def test_edited_document_reads_typed_ids_like_the_text() -> None:
