@@ -7,6 +7,7 @@ may share a name); every label is quoted with `"` written as `#quot;`.
 
 from __future__ import annotations
 
+import logging
 import re
 
 from edaviz.core.graph import NodeKey
@@ -14,7 +15,14 @@ from edaviz.export import labels
 from edaviz.export.scene import Scene
 from edaviz.metrics.snapshot import Health
 
+log = logging.getLogger(__name__)
+
 _UNSAFE = re.compile(r"[^A-Za-z0-9_]")
+
+#: Mermaid's default ceilings, which GitHub keeps and a chart cannot raise: past
+#: either, the page shows an error instead of the chart.
+MAX_EDGES = 500
+MAX_TEXT_SIZE = 50_000
 
 #: Mermaid entities for characters that would end or confuse a quoted label.
 _ENTITIES = {
@@ -82,7 +90,24 @@ def render_mermaid(scene: Scene) -> str:
     for colour, indices in link_colours.items():
         joined = ",".join(str(i) for i in indices)
         out.append(f"    linkStyle {joined} stroke:{colour},stroke-width:2px")
-    return "\n".join(out) + "\n"
+    text = "\n".join(out) + "\n"
+    if problem := over_limits(text, len(scene.edges)):
+        log.warning(
+            "the Mermaid chart of %r %s, so GitHub will not draw it; "
+            "the events view or an SVG export may fit",
+            scene.flow.name,
+            problem,
+        )
+    return text
+
+
+def over_limits(text: str, edges: int) -> str | None:
+    """Which of Mermaid's default limits a chart exceeds (None when it fits)."""
+    if edges > MAX_EDGES:
+        return f"has {edges} edges (at most {MAX_EDGES})"
+    if len(text) > MAX_TEXT_SIZE:
+        return f"is {len(text):,} characters long (at most {MAX_TEXT_SIZE:,})"
+    return None
 
 
 def _classes(scene: Scene, ids: dict[NodeKey, str]) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import shutil
@@ -14,7 +15,13 @@ import pytest
 from edaviz.core.flow import Flow
 from edaviz.core.graph import FlowGraph
 from edaviz.export import export_bytes
-from edaviz.export.mermaid import mermaid_ids, mermaid_text
+from edaviz.export.mermaid import (
+    MAX_EDGES,
+    MAX_TEXT_SIZE,
+    mermaid_ids,
+    mermaid_text,
+    over_limits,
+)
 from edaviz.metrics.snapshot import Snapshot
 
 ID = r"[A-Za-z][A-Za-z0-9_]*"
@@ -134,3 +141,37 @@ def test_mermaid_itself_parses_every_node_and_edge(
         assert sorted(parsed[path]["vertices"]) == sorted(ids.values())
         edges = {(a, b) for a, b, _ in parsed[path]["edges"]}
         assert edges == {(ids[u], ids[v]) for u, v in graph.edges}
+
+
+def chain(handlers: int) -> Flow:
+    """A flow of `handlers` handlers in a row, two edges each."""
+    events = [f"e{i}" for i in range(handlers)]
+    return Flow.model_validate(
+        {
+            "edaviz": 1,
+            "name": "chain",
+            "events": {e: {} for e in events},
+            "handlers": {
+                f"h{i}": {"consumes": events[i - 1 : i], "produces": [events[i]]}
+                for i in range(handlers)
+            },
+        }
+    )
+
+
+def test_a_chart_too_big_for_github_is_written_with_a_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="edaviz.export.mermaid"):
+        small = export_bytes(chain(10), "mermaid").decode()
+        assert not caplog.records
+        big = export_bytes(chain(260), "mermaid").decode()
+    assert big.count(" --> ") == 519 and small.count(" --> ") == 19
+    (record,) = caplog.records
+    assert "519 edges (at most 500)" in record.getMessage()
+    assert "GitHub" in record.getMessage()
+
+
+def test_text_size_limit() -> None:
+    assert over_limits("x" * MAX_TEXT_SIZE, MAX_EDGES) is None
+    assert "50,001 characters" in over_limits("x" * (MAX_TEXT_SIZE + 1), 1)
