@@ -3,7 +3,8 @@
 A consumer with no group id is assigned partitions by hand, seeks to where it
 should read and stops at a known offset, then pauses its partitions so nothing
 is fetched between reads. Its cost per read is bounded by the number of
-records asked for, not by the topic's traffic. It never joins or commits.
+records asked for, not by the topic's traffic. It never joins or commits, and
+its metadata requests never let the cluster create a topic.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.protocol.metadata import MetadataRequest
 
 from edaviz.kafka.connection import ConnectionSettings
 from edaviz.metrics.snapshot import TailRecord
@@ -70,6 +72,34 @@ def to_tail_record(record: Any) -> TailRecord:
     )
 
 
+def refuse_topic_creation(client: Any) -> None:
+    """Make every metadata request of an aiokafka client refuse auto-creation.
+
+    aiokafka asks for the metadata of a consumer's assigned topics with topic
+    auto-creation allowed, as the Java consumer does by default. On a cluster
+    with auto.create.topics.enable (Kafka's default), a flow topic deleted while
+    it is tailed would then be created again by the next refresh. aiokafka has
+    no setting for this, so the client's connections get a guard instead.
+    """
+    get_conn = client._get_conn
+
+    async def get_guarded_conn(*args: Any, **kwargs: Any) -> Any:
+        conn = await get_conn(*args, **kwargs)
+        if conn is not None and not getattr(conn, "_refuses_topic_creation", False):
+            send = conn.send
+
+            def send_refusing(request: Any, *more: Any, **options: Any) -> Any:
+                if isinstance(request, MetadataRequest):
+                    request._allow_auto_topic_creation = False
+                return send(request, *more, **options)
+
+            conn.send = send_refusing
+            conn._refuses_topic_creation = True
+        return conn
+
+    client._get_conn = get_guarded_conn
+
+
 class RangeReader:
     """Reads offset ranges of partitions with a group-less consumer."""
 
@@ -85,6 +115,7 @@ class RangeReader:
             fetch_max_wait_ms=100,
             **kwargs,
         )
+        refuse_topic_creation(self._consumer._client)
         self.records_read = 0
         """Records received so far (including ones outside the ranges asked)."""
 

@@ -1,12 +1,17 @@
-"""The tail's group-less reader against the real broker: what it reads, and
-that it asks Kafka about the topics it reads and no others."""
+"""The tail's group-less reader against the real broker: what it reads, that it
+asks Kafka about the topics it reads and no others, and that it never makes the
+cluster create a topic."""
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from kafka_helpers import wait_for
 
-from edaviz.kafka.broker import LocalBroker
+from edaviz.kafka.broker import LocalBroker, free_port
 from edaviz.kafka.connection import ConnectionSettings
 from edaviz.kafka.tail import RangeReader, TimestampProbe, TopicTails
 
@@ -59,3 +64,61 @@ async def test_reader_reads_ranges_and_asks_only_for_its_topics(
         await reader.close()
     assert asked, "the reader asked for no metadata at all"
     assert all(topics == [topic] for topics in asked), asked
+
+
+class AutoCreatingBroker(LocalBroker):
+    """A broker that creates any topic a metadata request names (Kafka's own
+    default, auto.create.topics.enable=true), unlike the test session's."""
+
+    def _write_config(self, port: int, cport: int) -> Path:
+        props = super()._write_config(port, cport)
+        text = props.read_text(encoding="utf-8")
+        props.write_text(
+            text.replace(
+                "auto.create.topics.enable=false", "auto.create.topics.enable=true"
+            ),
+            encoding="utf-8",
+        )
+        return props
+
+
+async def test_a_tailed_topic_deleted_meanwhile_is_not_created_again(
+    tmp_path: Path, unique_name
+) -> None:
+    broker = AutoCreatingBroker(data_dir=tmp_path / "kafka", port=free_port())
+    bootstrap = await asyncio.to_thread(broker.start)
+    topic = unique_name("doomed")
+    try:
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+        await admin.start()
+        try:
+            await admin.create_topics([NewTopic(topic, 1, 1)])
+            producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+            await producer.start()
+            try:
+                await producer.send_and_wait(topic, b"v", partition=0)
+            finally:
+                await producer.stop()
+
+            reader = RangeReader(ConnectionSettings(bootstrap=bootstrap))
+            await reader.start()
+            try:
+                tails = TopicTails(reader, per_topic=4)
+                assert await tails.refresh({(topic, 0): 1}, {}) == 1
+                await admin.delete_topics([topic])
+                await wait_for(lambda: _absent(admin, topic), message="topic deleted")
+                # What the consumer does every metadata_max_age_ms, or at once
+                # after a fetch error: ask again for the topics it was assigned.
+                await reader._consumer._client.force_metadata_update()
+                await asyncio.sleep(1.0)
+            finally:
+                await reader.close()
+            assert topic not in await admin.list_topics()
+        finally:
+            await admin.close()
+    finally:
+        await asyncio.to_thread(broker.stop)
+
+
+async def _absent(admin: AIOKafkaAdminClient, topic: str) -> bool:
+    return topic not in await admin.list_topics()
