@@ -109,6 +109,7 @@ class ConnectionSettings(KafkaFileSettings):
             "security_protocol": self.security_protocol or "PLAINTEXT",
         }
         if self.sasl_mechanism:
+            hide_sasl_exchange()
             kwargs["sasl_mechanism"] = self.sasl_mechanism
             kwargs["sasl_plain_username"] = self.sasl_username
             if self.sasl_password is not None:
@@ -138,6 +139,38 @@ class ConnectionSettings(KafkaFileSettings):
         except (OSError, ssl.SSLError) as exc:
             raise UsageError(f"cannot load the SSL files: {exc}") from None
         return context
+
+
+#: Kafka API key of SaslAuthenticate, whose request carries the PLAIN password.
+_SASL_AUTHENTICATE = 36
+
+
+class _SaslRedaction(logging.Filter):
+    """Replaces SaslAuthenticate requests and answers in aiokafka's log records.
+
+    aiokafka logs every request and response at DEBUG, the SASL exchange too,
+    and a PLAIN exchange holds the password in clear; `edaviz -vv` shows DEBUG.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep the record, with any SASL exchange in its arguments hidden."""
+        if isinstance(record.args, tuple) and any(
+            getattr(arg, "API_KEY", None) == _SASL_AUTHENTICATE for arg in record.args
+        ):
+            record.args = tuple(
+                "SaslAuthenticate(<hidden>)"
+                if getattr(arg, "API_KEY", None) == _SASL_AUTHENTICATE
+                else arg
+                for arg in record.args
+            )
+        return True
+
+
+def hide_sasl_exchange() -> None:
+    """Keep SASL credentials out of aiokafka's debug log (idempotent)."""
+    logger = logging.getLogger("aiokafka.conn")
+    if not any(isinstance(f, _SaslRedaction) for f in logger.filters):
+        logger.addFilter(_SaslRedaction())
 
 
 def add_connection_arguments(parser: argparse.ArgumentParser) -> None:

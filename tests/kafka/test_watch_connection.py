@@ -103,6 +103,31 @@ def test_sasl_settings_and_secret_never_shown(
     assert "s3cr3t" not in settings.model_dump_json()
 
 
+async def test_sasl_password_stays_out_of_aiokafka_debug_log(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from aiokafka.conn import AIOKafkaConnection
+    from aiokafka.protocol.admin import SaslAuthenticateRequest
+
+    env = {"XDG_CONFIG_HOME": str(tmp_path), "KAFKA_SASL_PASSWORD": "s3cr3t-env"}
+    argv = ("--security-protocol", "SASL_PLAINTEXT", "--sasl-mechanism", "PLAIN")
+    settings = resolve_settings(parse(*argv, "--sasl-username", "alice"), None, env)
+    settings.client_kwargs()  # what every edaviz Kafka client is built from
+    caplog.set_level(logging.DEBUG)
+
+    class Wire:
+        def write(self, data: bytes) -> None:
+            pass
+
+    # aiokafka's own send path, as `edaviz -vv` would log a PLAIN login.
+    conn = AIOKafkaConnection("127.0.0.1", 9)
+    conn._writer = Wire()  # type: ignore[assignment]
+    conn._versions = {36: (0, 1)}
+    conn.send(SaslAuthenticateRequest(b"\0alice\0s3cr3t-env")).close()
+    assert "SaslAuthenticate" in caplog.text
+    assert "s3cr3t" not in caplog.text
+
+
 def test_sasl_needs_mechanism_and_password(tmp_path: Path) -> None:
     env = {"XDG_CONFIG_HOME": str(tmp_path)}
     with pytest.raises(UsageError, match="sasl-mechanism"):
