@@ -133,6 +133,15 @@ def test_live_exports_carry_the_snapshot_numbers(
     assert export(flow, bootstrap, mmd_path) == 0
     assert f'-->|"lag {lag:,} · ' in mmd_path.read_text()
 
+    dot_path = tmp_path / "live.dot"
+    assert export(flow, bootstrap, dot_path) == 0
+    edge_line = next(
+        line
+        for line in dot_path.read_text().splitlines()
+        if '"event:orders" -> "handler:payments"' in line
+    )
+    assert f'label="lag {lag:,} · ' in edge_line
+
 
 def test_live_export_fails_cleanly_without_kafka(
     flow_file: Callable[[str, str], Path],
