@@ -19,7 +19,14 @@ import networkx as nx
 
 from edaviz.core.diagnostics import Diagnostic
 from edaviz.core.document_edits import EditError
-from edaviz.core.flow import ID_PATTERN, ClusterSettings, Event, Flow, Handler
+from edaviz.core.flow import (
+    ID_MAX_LENGTH,
+    ID_PATTERN,
+    ClusterSettings,
+    Event,
+    Flow,
+    Handler,
+)
 from edaviz.core.graph import FlowGraph, NodeKey
 from edaviz.core.loader import load_flow, validate_text
 from edaviz.core.source import PositionMap, parse_text
@@ -121,8 +128,8 @@ def lenient_flow(data: Any, path: Path) -> Flow:
 def check_id(node_id: str) -> None:
     if not isinstance(node_id, str) or not re.fullmatch(ID_PATTERN, node_id):
         raise EditError(f"{node_id!r} is not a valid id (letters, digits, . _ -)")
-    if len(node_id) > 249:
-        raise EditError("ids are at most 249 characters")
+    if len(node_id) > ID_MAX_LENGTH:
+        raise EditError(f"ids are at most {ID_MAX_LENGTH} characters")
 
 
 def field_value(kind: str, name: str, value: str | int) -> str | int:

@@ -20,11 +20,14 @@ ID_CHARS = r"[A-Za-z0-9._-]+"
 #: newline, so Python code uses `ID_CHARS` with `fullmatch`.
 ID_PATTERN = f"^{ID_CHARS}$"
 
+#: Longest id: Kafka's limit for a topic name, as an id is the default topic.
+ID_MAX_LENGTH = 249
+
 #: The flow file format versions this release reads.
 SUPPORTED_VERSIONS = (1,)
 
 NodeId = Annotated[
-    str, Strict(), Field(pattern=ID_PATTERN, min_length=1, max_length=249)
+    str, Strict(), Field(pattern=ID_PATTERN, min_length=1, max_length=ID_MAX_LENGTH)
 ]
 
 #: Event ids in `consumes:` / `produces:`. A YAML list arrives as a Python list,

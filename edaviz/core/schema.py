@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from edaviz.core.flow import ID_PATTERN, Flow
+from edaviz.core.flow import ID_MAX_LENGTH, ID_PATTERN, Flow
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -48,7 +48,7 @@ def flow_json_schema() -> dict[str, Any]:
         properties[section] = {
             "type": "object",
             "description": properties[section].get("description", ""),
-            "propertyNames": {"pattern": ID_PATTERN, "maxLength": 249},
+            "propertyNames": {"pattern": ID_PATTERN, "maxLength": ID_MAX_LENGTH},
             "additionalProperties": {"$ref": f"#/$defs/{model_name}"},
         }
         # An item with no fields (`order.placed:`) takes every default. A type

@@ -29,6 +29,7 @@ from edaviz.core.diagnostics import (
 )
 from edaviz.core.flow import (
     ID_CHARS,
+    ID_MAX_LENGTH,
     SUPPORTED_VERSIONS,
     ClusterSettings,
     Event,
@@ -120,6 +121,11 @@ def did_you_mean(word: str, choices: list[str]) -> str:
 def _closest(word: str, choices: list[str]) -> str | None:
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return close[0] if close else None
+
+
+def _is_id(text: str) -> bool:
+    """True when `text` is a well-formed event or handler id."""
+    return len(text) <= ID_MAX_LENGTH and _ID.fullmatch(text) is not None
 
 
 def _is_file(path: str) -> bool:
@@ -329,7 +335,7 @@ def _read_refs(data: dict[str, Any]) -> _Refs:
             edges[handler_id][direction] = [
                 (index, ref)
                 for index, ref in enumerate(entries)
-                if isinstance(ref, str) and (ref in events or _ID.fullmatch(ref))
+                if isinstance(ref, str) and (ref in events or _is_id(ref))
             ]
     return _Refs(events, handlers, edges)
 
@@ -397,7 +403,7 @@ def _check_topics(refs: _Refs, report: _Report) -> None:
     by_metric_name: dict[str, tuple[str, str]] = {}
     for event_id, event in refs.events.items():
         explicit = isinstance(event.get("topic"), str) and bool(event["topic"])
-        if not explicit and not _ID.fullmatch(event_id):
+        if not explicit and not _is_id(event_id):
             continue  # the malformed id has its own diagnostic
         topic = event["topic"] if explicit else event_id
         where = ("events", event_id, "topic") if explicit else ("events", event_id)
@@ -526,8 +532,9 @@ def _check_unconnected(refs: _Refs, report: _Report) -> None:
     for directions in refs.edges.values():
         for entries in directions.values():
             used.update(ref for _, ref in entries)
+    # A malformed id has its error already; a warning at its key adds nothing.
     for event_id in refs.events:
-        if event_id not in used:
+        if event_id not in used and _is_id(event_id):
             report.add(
                 ("events", event_id),
                 f"event {event_id!r} is not connected: no handler produces or "
@@ -538,7 +545,7 @@ def _check_unconnected(refs: _Refs, report: _Report) -> None:
     for handler_id, directions in refs.edges.items():
         handler = refs.handlers[handler_id]
         written = handler.get("consumes") or handler.get("produces")
-        if not any(directions.values()) and not written:
+        if not any(directions.values()) and not written and _is_id(handler_id):
             report.add(
                 ("handlers", handler_id),
                 f"handler {handler_id!r} has no edges: it neither consumes nor "

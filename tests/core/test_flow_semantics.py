@@ -259,3 +259,27 @@ def test_missing_schema_file_is_a_warning(tmp_path) -> None:
         f"{flow}:8:26: warning: schema file 'schemas/pay.json' of event "
         "'payment.done' not found (paths are relative to the flow file)"
     ]
+
+
+def test_malformed_ids_get_their_error_and_no_warning() -> None:
+    text = BASE + '  "x y": {}\n'
+    text = text.replace("  payment.done: {}", "  payment.done: {}\n  ~: {}")
+    assert lines(text) == [
+        "8:3: error: event id '~' is not valid: use only letters, digits, '.', "
+        "'_' and '-'",
+        "18:3: error: handler id 'x y' is not valid: use only letters, digits, "
+        "'.', '_' and '-'",
+    ]
+
+
+def test_an_id_too_long_is_one_error_not_a_topic_or_reference_error() -> None:
+    long_id = "o" * 250
+    text = BASE.replace(
+        "  payment.done: {}", f"  payment.done: {{}}\n  {long_id}: {{}}"
+    )
+    text = text.replace("consumes: [order.placed]", f"consumes: [{long_id}]")
+    assert lines(text) == [
+        "8:3: error: event id is longer than 249 characters",
+        "13:16: error: entry 1 of 'consumes' in handler 'pay' is longer than 249 "
+        "characters",
+    ]
