@@ -11,6 +11,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from kafka_helpers import wait_for
 
+from edaviz.kafka.admin import ClusterReader
 from edaviz.kafka.broker import LocalBroker, free_port
 from edaviz.kafka.connection import ConnectionSettings
 from edaviz.kafka.tail import RangeReader, TimestampProbe, TopicTails
@@ -82,12 +83,12 @@ class AutoCreatingBroker(LocalBroker):
         return props
 
 
-async def test_a_tailed_topic_deleted_meanwhile_is_not_created_again(
+async def test_no_topic_is_created_even_by_a_cluster_that_auto_creates(
     tmp_path: Path, unique_name
 ) -> None:
     broker = AutoCreatingBroker(data_dir=tmp_path / "kafka", port=free_port())
     bootstrap = await asyncio.to_thread(broker.start)
-    topic = unique_name("doomed")
+    topic, ghost = unique_name("doomed"), unique_name("ghost")
     try:
         admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
         await admin.start()
@@ -110,10 +111,20 @@ async def test_a_tailed_topic_deleted_meanwhile_is_not_created_again(
                 # What the consumer does every metadata_max_age_ms, or at once
                 # after a fetch error: ask again for the topics it was assigned.
                 await reader._consumer._client.force_metadata_update()
-                await asyncio.sleep(1.0)
+                await asyncio.sleep(2.0)
             finally:
                 await reader.close()
-            assert topic not in await admin.list_topics()
+
+            cluster = ClusterReader(ConnectionSettings(bootstrap=bootstrap))
+            await cluster.start()
+            try:
+                metas = await cluster.topics([topic, ghost])
+            finally:
+                await cluster.close()
+            assert not metas[topic].exists and not metas[ghost].exists
+            await asyncio.sleep(2.0)  # an auto-creation would be done by now
+            listed = await admin.list_topics()
+            assert topic not in listed and ghost not in listed
         finally:
             await admin.close()
     finally:
