@@ -53,7 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "-q",
         "--quiet",
         action="store_true",
-        help="print errors only, no warnings and no summary",
+        help="print errors only (and warnings under --strict), no summary",
     )
     parser.add_argument(
         "--format",
@@ -82,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
         warnings += file_warnings
         if file_errors or (args.strict and file_warnings):
             invalid += 1
-        found = result.errors if args.quiet else result.diagnostics
+        # Under --strict a warning fails the flow, so even --quiet shows it.
+        found = result.errors if args.quiet and not args.strict else result.diagnostics
         if args.format == "text":
             for diagnostic in found:
                 print(diagnostic)

@@ -87,6 +87,18 @@ def test_validate_quiet_prints_errors_only(warned: Path, bad: Path, capsys) -> N
     assert out.count("\n") == 1 and "error:" in out
 
 
+def test_validate_quiet_and_strict_prints_the_failing_warnings(
+    warned: Path, capsys
+) -> None:
+    assert main(["validate", "-q", "--strict", str(warned)]) == 1
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert out == (
+        f"{warned}:17:3: warning: handler 'idle' has no edges: it neither consumes "
+        "nor produces an event\n"
+    )
+
+
 def test_validate_json_output(bad: Path, capsys) -> None:
     assert main(["validate", "--format", "json", str(bad)]) == 1
     (problem,) = json.loads(capsys.readouterr().out)
