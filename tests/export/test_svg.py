@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
 
 import pytest
 
@@ -10,9 +12,9 @@ from edaviz.core.flow import Flow
 from edaviz.core.graph import FlowGraph
 from edaviz.export import export_bytes
 from edaviz.export.labels import HEALTH_COLOURS
-from edaviz.export.scene import build_scene
+from edaviz.export.scene import Scene, build_scene
 from edaviz.export.svg import CELL_H, CELL_W, MARGIN, TITLE_ROWS
-from edaviz.metrics.snapshot import Health, Snapshot
+from edaviz.metrics.snapshot import ClusterState, EdgeStats, Health, Snapshot
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 
@@ -114,27 +116,80 @@ def test_live_numbers_health_and_caption(flow: Flow, snapshot: Snapshot) -> None
     )
 
 
-def test_labels_do_not_overlap_boxes_or_each_other(
-    flow: Flow, snapshot: Snapshot
-) -> None:
-    scene = build_scene(flow, snapshot=snapshot)
+def overlap(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    """Whether two (x, y, width, height) rectangles share a cell."""
+    return (
+        a[0] < b[0] + b[2]
+        and b[0] < a[0] + a[2]
+        and a[1] < b[1] + b[3]
+        and b[1] < a[1] + a[3]
+    )
+
+
+def assert_labels_clear(scene: Scene) -> None:
+    """Every edge label has a place, clear of every box and every other label."""
     layout = scene.layout
     boxes = [(b.x, b.y, b.width, b.height) for b in layout.nodes.values()]
     placed = []
     for pair, edge in scene.edges.items():
+        if not edge.label:
+            continue
         at = layout.edges[pair].label_at
         assert at is not None, f"no label place for {pair}"
         w, h = edge.label_size
         placed.append((at[0], at[1], w, h))
-
-    def overlap(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
-        return (
-            a[0] < b[0] + b[2]
-            and b[0] < a[0] + a[2]
-            and a[1] < b[1] + b[3]
-            and b[1] < a[1] + a[3]
-        )
-
     for i, label in enumerate(placed):
         assert not any(overlap(label, box) for box in boxes)
         assert not any(overlap(label, other) for other in placed[i + 1 :])
+
+
+def test_labels_do_not_overlap_boxes_or_each_other(
+    flow: Flow, snapshot: Snapshot
+) -> None:
+    scene = build_scene(flow, snapshot=snapshot)
+    assert all(edge.label for edge in scene.edges.values())
+    assert_labels_clear(scene)
+
+
+def generated(handlers: int, seed: int = 11) -> tuple[Flow, Snapshot]:
+    """A random layered flow and a snapshot with numbers on every edge."""
+    rng = random.Random(seed)
+    events: list[str] = []
+    spec: dict[str, dict] = {}
+    for i in range(handlers):
+        consumes = sorted(set(rng.sample(events, min(len(events), 2))))
+        produces = [f"evt.{len(events) + n}" for n in range(rng.randint(1, 2))]
+        events.extend(produces)
+        spec[f"svc-{i}"] = {"consumes": consumes, "produces": produces}
+    flow = Flow.model_validate(
+        {
+            "edaviz": 1,
+            "name": "generated",
+            "events": {e: {} for e in events},
+            "handlers": spec,
+        }
+    )
+    healths = list(Health)
+    edges = []
+    for handler in flow.handlers.values():
+        for event in handler.consumes:
+            lag, rate = rng.randint(0, 99_999), rng.random() * 500
+            status = rng.choice(healths)
+            edges.append(
+                EdgeStats(event, handler.id, "consumes", lag, rate=rate, status=status)
+            )
+        for event in handler.produces:
+            edges.append(EdgeStats(handler.id, event, "produces", rate=rng.random()))
+    moment = datetime(2026, 12, 3, tzinfo=UTC)
+    cluster = ClusterState("127.0.0.1:9092", True)
+    return flow, Snapshot(flow.name, moment, cluster, edges=tuple(edges))
+
+
+@pytest.mark.parametrize("view", ["full", "events"])
+def test_labels_stay_clear_in_a_larger_flow(view: str) -> None:
+    flow, snapshot = generated(handlers=80)
+    scene = build_scene(flow, view=view, snapshot=snapshot)
+    assert len(scene.nodes) > 100 or view == "events"
+    assert_labels_clear(scene)
+    root = parse(export_bytes(flow, "svg", view=view, snapshot=snapshot))
+    assert len(root.findall(".//svg:g[@id='edges']/svg:g", NS)) == len(scene.edges)
