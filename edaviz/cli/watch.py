@@ -209,6 +209,9 @@ def render_table(snapshot: Snapshot) -> Table:
     from rich.table import Table
     from rich.text import Text
 
+    from edaviz.metrics.payload import escape_text
+
+    # Rich passes escape sequences through: an error text can come from a broker.
     cluster = snapshot.cluster
     if cluster.connected:
         state = f"connected to {cluster.bootstrap}"
@@ -217,13 +220,14 @@ def render_table(snapshot: Snapshot) -> Table:
         state = f"DISCONNECTED from {cluster.bootstrap}" + (
             f" since {since:%H:%M:%S} ({cluster.error})" if since else " (connecting)"
         )
+    state = escape_text(state)
     caption = f"window {snapshot.window_s:.0f} s"
     if snapshot.bottleneck:
         caption += f" · bottleneck: {snapshot.bottleneck}"
     if any(e.shared_topic for e in snapshot.edges):
         caption += " · * topic rate: several handlers produce it"
     table = Table(
-        title=Text(f"{snapshot.flow} — {state}"),
+        title=Text(f"{escape_text(snapshot.flow)} — {state}"),
         caption=Text(caption),
         box=None,
         header_style="bold",
@@ -240,7 +244,7 @@ def render_table(snapshot: Snapshot) -> Table:
         health = "" if edge.kind == "produces" else str(edge.status)
         handler = snapshot.handler(edge.target) if edge.kind == "consumes" else None
         if handler is not None and handler.error:
-            health += f" ({handler.error})"
+            health += f" ({escape_text(handler.error)})"
         if edge.trend and edge.kind == "consumes":
             health += f" {edge.trend}"
             if edge.drain_eta_s is not None:

@@ -57,6 +57,19 @@ def test_table_says_disconnected_and_keeps_brackets_literal() -> None:
     assert "[bold]refused[/]" in out
 
 
+def test_table_escapes_control_codes_from_the_cluster() -> None:
+    snap = Snapshot(
+        flow="shop\x1b]0;title\x07",
+        taken_at=datetime.now(UTC),
+        cluster=ClusterState(
+            "b:9092", False, "auth failed \x1b[2J\u202e", datetime.now(UTC)
+        ),
+    )
+    out = rendered(snap)
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    assert "auth failed \\x1b[2J\\u202e" in out
+
+
 def test_table_names_why_a_group_could_not_be_read() -> None:
     from edaviz.metrics.snapshot import HandlerStats
 
