@@ -140,9 +140,10 @@ class GraphView(ScrollView, can_focus=True):
             self.with_labels = with_labels
         self.relayout()
 
-    def relayout(self) -> None:
-        """Lay the graph out again and rebuild the scene."""
-        self.scene = self._lay_out(self.zoom, self.direction)
+    def relayout(self, scene: Scene | None = None) -> None:
+        """Lay the graph out again and rebuild the scene (or show `scene`, a
+        layout of the current zoom and direction made already)."""
+        self.scene = scene or self._lay_out(self.zoom, self.direction)
         self.layout_count += 1
         boxes = self.scene.boxes
         self._order = sorted(boxes, key=lambda k: (boxes[k].layer, boxes[k].order))
@@ -181,25 +182,37 @@ class GraphView(ScrollView, can_focus=True):
 
     def fit(self) -> None:
         """Pick the zoom and direction that fit the screen best: the roomiest zoom
-        that fits, else the drawing that overflows least."""
+        that fits, else the overview that overflows least.
+
+        Zooms are tried from the smallest drawing up, so a flow too big for any
+        costs two layouts, not six (a 500-node layout takes about half a second).
+        """
         view = self.scrollable_content_region.size
-        best: tuple[float, Zoom, Direction] | None = None
-        for zoom in reversed(ZOOMS):
-            for direction in (self.direction, "TB" if self.direction == "LR" else "LR"):
-                scene = self._lay_out(zoom, direction)
-                over = max(
-                    scene.width / max(view.width, 1), scene.height / max(view.height, 1)
-                )
-                if over <= 1:
-                    self.zoom, self.direction = zoom, direction
-                    self.relayout()
-                    self.scroll_home(animate=False)
-                    return
-                if best is None or over < best[0]:
-                    best = (over, zoom, direction)
-        if best is not None:
-            self.zoom, self.direction = best[1], best[2]
-        self.relayout()
+        directions: tuple[Direction, Direction] = (
+            self.direction,
+            "TB" if self.direction == "LR" else "LR",
+        )
+        scenes: dict[tuple[Zoom, Direction], Scene] = {}
+
+        def overflow(zoom: Zoom, direction: Direction) -> float:
+            scene = scenes.get((zoom, direction))
+            if scene is None:
+                scene = scenes[zoom, direction] = self._lay_out(zoom, direction)
+            return max(
+                scene.width / max(view.width, 1), scene.height / max(view.height, 1)
+            )
+
+        choice: tuple[Zoom, Direction] | None = None
+        for zoom in ZOOMS:
+            fitting = next((d for d in directions if overflow(zoom, d) <= 1), None)
+            if fitting is None:
+                break
+            choice = (zoom, fitting)
+        if choice is None:
+            least = min(directions, key=lambda d: overflow(ZOOMS[0], d))
+            choice = (ZOOMS[0], least)
+        self.zoom, self.direction = choice
+        self.relayout(scenes[choice])
         self.scroll_home(animate=False)
 
     # ------------------------------------------------------------ paint
