@@ -13,11 +13,12 @@ import random
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from edaviz.core.flow import Flow
-from edaviz.export import FORMATS, export_flow
+from edaviz.export import EXTENSIONS, FORMATS, export_flow
 from edaviz.export.dot import render_dot
 from edaviz.export.jsondoc import render_json
 from edaviz.export.mermaid import render_mermaid
@@ -25,8 +26,6 @@ from edaviz.export.png import render_png
 from edaviz.export.scene import build_scene
 from edaviz.export.svg import render_svg
 from edaviz.metrics.snapshot import ClusterState, EdgeStats, Health, Snapshot
-
-EXTENSION = {"svg": ".svg", "png": ".png", "mermaid": ".mmd", "dot": ".dot"}
 
 
 def generate_flow(nodes: int, seed: int = 7) -> Flow:
@@ -85,7 +84,7 @@ def live_snapshot(flow: Flow) -> Snapshot:
     )
 
 
-def best_of(repeat: int, work) -> float:  # noqa: ANN001 - any callable
+def median_of(repeat: int, work: Callable[[], object]) -> float:
     """The median of `repeat` timings of `work()`, in seconds."""
     times = []
     for _ in range(repeat):
@@ -105,14 +104,15 @@ def measure(flow: Flow, snapshot: Snapshot | None, repeat: int) -> dict[str, flo
         "json": render_json,
     }
     results: dict[str, float] = {}
-    results["layout"] = best_of(
+    results["layout"] = median_of(
         repeat, lambda: build_scene(flow, snapshot=snapshot).layout
     )
     scene = build_scene(flow, snapshot=snapshot)
     _ = scene.layout
     with tempfile.TemporaryDirectory() as folder:
         for fmt in FORMATS:
-            path = Path(folder) / f"graph{EXTENSION.get(fmt, '.json')}"
+            ext = next(e for e, f in EXTENSIONS.items() if f == fmt)
+            path = Path(folder) / f"graph{ext}"
 
             def write(path: Path = path, fmt: str = fmt) -> None:
                 export_flow(flow, path, fmt, snapshot=snapshot)
@@ -120,8 +120,8 @@ def measure(flow: Flow, snapshot: Snapshot | None, repeat: int) -> dict[str, flo
             def render(fmt: str = fmt) -> None:
                 renderers[fmt](scene)
 
-            results[fmt] = best_of(repeat, write)
-            results[f"{fmt} render"] = best_of(repeat, render)
+            results[fmt] = median_of(repeat, write)
+            results[f"{fmt} render"] = median_of(repeat, render)
             results[f"{fmt} bytes"] = path.stat().st_size
     return results
 
