@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.core.helpers import BASE, check, lines
 
 # --- references ----------------------------------------------------------------
@@ -172,10 +174,11 @@ def test_topic_longer_than_249_characters() -> None:
     assert found.endswith("it is longer than 249 characters")
 
 
-def test_dot_dot_is_not_a_topic() -> None:
-    text = BASE.replace("topic: orders", "topic: '..'")
+@pytest.mark.parametrize("topic", [".", ".."])
+def test_dot_and_dot_dot_are_not_topics(topic: str) -> None:
+    text = BASE.replace("topic: orders", f"topic: '{topic}'")
     assert lines(text) == [
-        "5:12: error: illegal Kafka topic name '..': '.' and '..' are not allowed"
+        f"5:12: error: illegal Kafka topic name '{topic}': '.' and '..' are not allowed"
     ]
 
 
