@@ -10,6 +10,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import Static
 
 from edaviz.export.screen import default_export_path, save_screenshot
+from edaviz.kafka.connection import ConnectionSettings
 
 SECRET = "s3cr3t-on-screen"
 
@@ -33,6 +34,23 @@ async def test_screen_svg_is_written_atomically_without_secrets(
     assert root.tag.endswith("svg")
     assert SECRET not in data and "lag" in data
     assert [p.name for p in tmp_path.iterdir()] == ["screen.svg"]
+
+
+class Status(App[None]):
+    """An app whose status line shows the bootstrap as configured."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("connected to sasl://bob:hunter2@k1:9092")
+
+
+async def test_screen_svg_masks_credentials_in_the_bootstrap(tmp_path: Path) -> None:
+    out = tmp_path / "screen.svg"
+    settings = ConnectionSettings(bootstrap="sasl://bob:hunter2@k1:9092")
+    async with Status().run_test(size=(60, 4)) as pilot:
+        await pilot.pause()
+        save_screenshot(pilot.app, out, settings=settings)
+    data = out.read_text()
+    assert "hunter2" not in data and "k1:9092" in data
 
 
 def test_default_export_path() -> None:
