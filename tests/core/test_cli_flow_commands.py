@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -119,6 +121,24 @@ def test_validate_reads_standard_input(monkeypatch, capsys) -> None:
     monkeypatch.setattr("sys.stdin", fake_stdin)
     assert main(["validate", "-"]) == 1
     assert capsys.readouterr().out.startswith("<stdin>:1:9: error: unsupported format")
+
+
+def test_validate_into_a_closed_pipe_stops_quietly(tmp_path: Path) -> None:
+    # Enough warnings to fill a pipe buffer (64 KiB) before the reader leaves.
+    events = "".join(f"  e{i}: {{}}\n" for i in range(2000))
+    flow = tmp_path / "loose.yaml"
+    flow.write_text(f"edaviz: 1\nname: loose\nevents:\n{events}")
+    command = "import sys; from edaviz.cli import main; sys.exit(main())"
+    with subprocess.Popen(
+        [sys.executable, "-c", command, "validate", str(flow)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as process:
+        assert process.stdout.readline().startswith(str(flow).encode())
+        process.stdout.close()
+        err = process.stderr.read()
+    assert process.returncode == 141
+    assert err == b""
 
 
 def test_validate_needs_a_file(capsys) -> None:
