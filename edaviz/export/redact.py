@@ -53,10 +53,10 @@ def bootstrap_credentials(bootstrap: str | None) -> set[str]:
         if "@" not in address:
             continue
         userinfo = address.rsplit("@", 1)[0]
-        found.add(userinfo)
         password = userinfo.partition(":")[2]
+        # A user name alone is no secret, and masking it would hide node names.
         if password:
-            found.add(password)
+            found.update((userinfo, password))
     return {value for value in found if len(value) >= _MIN_SECRET}
 
 

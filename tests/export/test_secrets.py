@@ -82,6 +82,7 @@ def test_credentials_in_a_bootstrap_are_secrets() -> None:
     bootstrap = "SASL_SSL://bob:hunter2@k1:9092, k2:9093"
     assert bootstrap_credentials(bootstrap) == {"bob:hunter2", "hunter2"}
     assert bootstrap_credentials("k1:9092") == set()
+    assert bootstrap_credentials("alice@k1:9092") == set()
     assert bootstrap_credentials(None) == set()
     found = secrets_of(ConnectionSettings(bootstrap="u:s3cret@k1:9092"))
     assert {"u:s3cret", "s3cret"} <= found
