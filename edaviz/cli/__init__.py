@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import io
 import logging
 import os
 import select
@@ -74,6 +75,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     _configure_logging(args.verbose)
+    # Ids and messages may hold any character; a terminal that cannot show
+    # one (LANG=en_US.ISO-8859-1) gets an escape, not a UnicodeEncodeError.
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(errors="backslashreplace")
     try:
         status = int(args.run(args) or 0)
         sys.stdout.flush()  # a reader that left shows here, not at exit

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -139,6 +140,22 @@ def test_validate_into_a_closed_pipe_stops_quietly(tmp_path: Path) -> None:
         err = process.stderr.read()
     assert process.returncode == 141
     assert err == b""
+
+
+def test_validate_on_a_terminal_that_cannot_show_the_id(tmp_path: Path) -> None:
+    flow = tmp_path / "cjk.yaml"
+    flow.write_text("edaviz: 1\nname: x\nevents:\n  日本: {}\n", encoding="utf-8")
+    command = "import sys; from edaviz.cli import main; sys.exit(main())"
+    done = subprocess.run(
+        [sys.executable, "-c", command, "validate", str(flow)],
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "ascii"},
+    )
+    assert done.returncode == 1
+    assert done.stdout.decode() == (
+        f"{flow}:4:3: error: event id '\\u65e5\\u672c' is not valid: use only "
+        "letters, digits, '.', '_' and '-'\n"
+    )
 
 
 def test_validate_needs_a_file(capsys) -> None:
