@@ -3,8 +3,9 @@
     .venv/bin/python screenshots/make.py
 
 writes screenshots/main.svg, main.png, detail.svg and detail.png: the demo
-flow drawn top-down (`--direction LR` for left to right), whole on the main
-screen, and beside the bottleneck's detail panel. The numbers are a fixed sample
+flow on a 120x40 terminal as `edaviz demo` opens it (fitted to the screen), and
+in boxes drawn top-down (`--direction LR` for left to right) beside the
+bottleneck's detail panel. The numbers are a fixed sample
 (`edaviz.ui.sample`), so the pictures only change when the UI does. The PNGs
 are drawn in IBM Plex Mono, the font edaviz ships for its PNG export.
 """
@@ -28,8 +29,8 @@ from edaviz.ui.sources import FixedMetrics
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: The main screen: tall enough for the whole demo flow drawn top-down.
-MAIN_SIZE = (124, 76)
+#: The main screen: a common terminal size, where the demo opens fitted.
+MAIN_SIZE = (120, 40)
 
 #: The detail panel beside the graph, from the start of the flow to the
 #: bottleneck and its two branches.
@@ -68,7 +69,9 @@ async def shoot(
         )
         async with app.run_test(size=size) as pilot:
             view = app.graph_view
-            if view.direction != direction:
+            if selected is None:
+                await pilot.press("f")
+            elif view.direction != direction:
                 await pilot.press("o")
             app.selected_node = selected
             await pilot.pause()

@@ -113,19 +113,22 @@ def _edge_line(text: Text, arrow: str, other: str, stats: EdgeStats | None) -> N
     text.append(f"{stats.status.value}", style=HEALTH_STYLE.get(stats.status, ""))
     text.append(f"  {rate(stats.rate)}")
     if stats.kind == "consumes":
-        text.append(f"  lag {si(stats.lag)}")
+        # The lag's details go on a line of their own: on one line with the
+        # status and rate they wrapped at a random word in a 60-column panel.
+        parts = [f"lag {si(stats.lag)}"]
         if stats.max_partition_lag is not None:
-            text.append(f" (max {si(stats.max_partition_lag)})", style="dim")
+            parts[0] += f" (max {si(stats.max_partition_lag)})"
         if stats.time_lag_s is not None:
-            text.append(f"  {duration(stats.time_lag_s)} behind")
+            parts.append(f"{duration(stats.time_lag_s)} behind")
         if stats.trend:
-            text.append(f"  {stats.trend}")
-        if stats.trend == "draining" and stats.drain_eta_s is not None:
-            text.append(f" (~{duration(stats.drain_eta_s)})")
+            parts.append(stats.trend)
+            if stats.trend == "draining" and stats.drain_eta_s is not None:
+                parts[-1] += f" (~{duration(stats.drain_eta_s)})"
         if stats.uncommitted_partitions:
-            text.append(f"  {stats.uncommitted_partitions} uncommitted", style="dim")
+            parts.append(f"{stats.uncommitted_partitions} uncommitted")
+        text.append("\n  " + " · ".join(parts))
         if stats.behind_retention:
-            text.append("  behind retention", style="red")
+            text.append(" · behind retention", style="red")
     elif stats.shared_topic:
         text.append("  topic rate: several producers", style="dim")
     text.append("\n")
