@@ -3,7 +3,9 @@
 One poll of a flow costs, whatever the traffic and the number of groups:
 
 - 2 ListOffsets requests per partition leader (latest and earliest offsets);
-- 1 DescribeGroups request per group coordinator, for all of its flow groups;
+- 1 DescribeGroups request per group coordinator, for all of its flow groups,
+  and 1 ConsumerGroupDescribe per coordinator for the groups DescribeGroups
+  calls Dead: groups of Kafka 4's consumer protocol (KIP-848) look so to it;
 - 1 OffsetFetch request per group coordinator (v8, Kafka 3.0+; on older
   brokers one per group);
 - 1 Metadata request for the flow's topics (auto-creation explicitly off) at
@@ -21,11 +23,13 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass, field
+from io import BytesIO
 from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment
-from aiokafka.errors import KafkaError, for_code
+from aiokafka.errors import IncompatibleBrokerVersion, KafkaError, for_code
+from aiokafka.protocol.abstract import AbstractType
 from aiokafka.protocol.admin import (
     DescribeGroupsRequest_v3,
     DescribeGroupsResponse_v3,
@@ -163,6 +167,103 @@ class _OffsetFetchGroups(Request[_OffsetFetchV8]):
         return request_struct_class(groups, False, {})
 
 
+class _Uuid(AbstractType[bytes]):
+    """A 16-byte UUID (a topic id), kept as bytes."""
+
+    @classmethod
+    def encode(cls, value: bytes) -> bytes:
+        """The 16 bytes as they are."""
+        return value
+
+    @classmethod
+    def decode(cls, data: BytesIO) -> bytes:
+        """The next 16 bytes."""
+        return data.read(16)
+
+
+_TEXT = CompactString("utf-8")
+_ASSIGNMENT = Schema(
+    (
+        "topic_partitions",
+        CompactArray(
+            ("topic_id", _Uuid),
+            ("topic_name", _TEXT),
+            ("partitions", CompactArray(Int32)),
+            ("tags", TaggedFields),
+        ),
+    ),
+    ("tags", TaggedFields),
+)
+
+
+class _ConsumerGroupDescribeResponseV0(Response):
+    API_KEY = 69
+    API_VERSION = 0
+    SCHEMA = Schema(
+        ("throttle_time_ms", Int32),
+        (
+            "groups",
+            CompactArray(
+                ("error_code", Int16),
+                ("error_message", _TEXT),
+                ("group_id", _TEXT),
+                ("group_state", _TEXT),
+                ("group_epoch", Int32),
+                ("assignment_epoch", Int32),
+                ("assignor_name", _TEXT),
+                (
+                    "members",
+                    CompactArray(
+                        ("member_id", _TEXT),
+                        ("instance_id", _TEXT),
+                        ("rack_id", _TEXT),
+                        ("member_epoch", Int32),
+                        ("client_id", _TEXT),
+                        ("client_host", _TEXT),
+                        ("subscribed_topic_names", CompactArray(_TEXT)),
+                        ("subscribed_topic_regex", _TEXT),
+                        ("assignment", _ASSIGNMENT),
+                        ("target_assignment", _ASSIGNMENT),
+                        ("tags", TaggedFields),
+                    ),
+                ),
+                ("authorized_operations", Int32),
+                ("tags", TaggedFields),
+            ),
+        ),
+        ("tags", TaggedFields),
+    )
+
+
+class _ConsumerGroupDescribeV0(RequestStruct):
+    # ConsumerGroupDescribe (Kafka 4.0+, KIP-848): state and members of groups
+    # on the consumer protocol, which DescribeGroups reports as Dead.
+    FLEXIBLE_VERSION = True
+    API_KEY = 69
+    API_VERSION = 0
+    RESPONSE_TYPE = _ConsumerGroupDescribeResponseV0
+    SCHEMA = Schema(
+        ("group_ids", CompactArray(_TEXT)),
+        ("include_authorized_operations", Boolean),
+        ("tags", TaggedFields),
+    )
+
+
+class _ConsumerGroupDescribe(Request[_ConsumerGroupDescribeV0]):
+    """ConsumerGroupDescribe for many groups of one coordinator."""
+
+    API_KEY = 69
+
+    def __init__(self, groups: list[str]) -> None:
+        self._groups = groups
+
+    def build(
+        self, request_struct_class: type[_ConsumerGroupDescribeV0]
+    ) -> _ConsumerGroupDescribeV0:
+        """The request body: the groups, without authorized operations."""
+        return request_struct_class(self._groups, False, {})
+
+
 @dataclass(frozen=True, slots=True)
 class TopicMeta:
     """A topic as the cluster metadata describes it."""
@@ -223,6 +324,8 @@ class ClusterReader:
         self._coordinators: dict[str, int] = {}
         self._finding: dict[str, asyncio.Future[int]] = {}
         self._batch_offset_fetch = True
+        self._describe_consumer_groups = True
+        """False once the cluster turned out to predate ConsumerGroupDescribe."""
         self._metadata: tuple[list[str], float, dict[str, TopicMeta]] | None = None
 
     async def start(self) -> None:
@@ -365,7 +468,43 @@ class ClusterReader:
                 result[group] = GroupInfo(
                     group, state or None, tuple(_member(m) for m in members)
                 )
+        dead = [g for g, i in result.items() if i.state == "Dead" and not i.error]
+        if dead and self._describe_consumer_groups:
+            result.update(await self._consumer_groups({g: nodes[g] for g in dead}))
         return result
+
+    async def _consumer_groups(self, nodes: dict[str, int]) -> dict[str, GroupInfo]:
+        """Those of the groups that are on the consumer protocol, described."""
+        by_node: dict[int, list[str]] = defaultdict(list)
+        for group, node in nodes.items():
+            by_node[node].append(group)
+        answers = await _per_node(
+            {
+                n: self._client.send(n, _ConsumerGroupDescribe(gs))
+                for n, gs in by_node.items()
+            }
+        )
+        found: dict[str, GroupInfo] = {}
+        for response in answers.values():
+            if isinstance(response, str):
+                if response == IncompatibleBrokerVersion.__name__:
+                    self._describe_consumer_groups = False
+                continue
+            for (
+                error_code,
+                _message,
+                group,
+                state,
+                *_,
+                members,
+                _ops,
+                _,
+            ) in response.groups:
+                # GROUP_ID_NOT_FOUND: a classic group after all, or none at all.
+                if not error_code:
+                    members = tuple(_consumer_member(m) for m in members)
+                    found[group] = GroupInfo(group, state or None, members)
+        return found
 
     async def committed(
         self, group: str, partitions: Iterable[TopicPart]
@@ -518,6 +657,14 @@ async def _per_node(requests: dict[int, Awaitable[Any]]) -> dict[int, Any]:
 def _member(raw: tuple) -> MemberInfo:
     member_id, client_id, host, _metadata, assignment = raw[:5]
     return MemberInfo(member_id, client_id, host, decode_assignment(assignment))
+
+
+def _consumer_member(raw: tuple) -> MemberInfo:
+    member_id, *_, client_id, host, _topics, _regex, assignment, _target, _ = raw
+    partitions = sorted(
+        (topic, p) for _id, topic, parts, _ in assignment[0] for p in parts
+    )
+    return MemberInfo(member_id, client_id, host, tuple(partitions))
 
 
 def decode_assignment(data: bytes | None) -> tuple[tuple[str, int], ...]:

@@ -1,13 +1,17 @@
 """The batched admin reader against the real broker: one group that cannot be
-read leaves the others' numbers intact."""
+read leaves the others' numbers intact; groups on Kafka 4's consumer protocol
+are described too."""
 
 from __future__ import annotations
 
+import asyncio
+
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import GroupAuthorizationFailedError
-from test_watch import commit_as_group
+from kafka_helpers import CONSUMER_GROUP_COMMAND, wait_for
+from test_watch import commit_as_group, produce_counts
 
-from edaviz.kafka.admin import ClusterReader
+from edaviz.kafka.admin import ClusterReader, GroupInfo
 from edaviz.kafka.broker import LocalBroker
 from edaviz.kafka.connection import ConnectionSettings
 
@@ -52,3 +56,76 @@ async def test_one_unreadable_group_does_not_fail_the_others(
     assert offsets[allowed] == {(topic, 0): 0, (topic, 1): 0}
     assert denied not in offsets
     assert errors == {denied: "GroupAuthorizationFailedError"}
+
+
+CONSOLE_CONSUMER = "org.apache.kafka.tools.consumer.ConsoleConsumer"
+
+
+async def test_a_consumer_protocol_group_has_its_state_and_members(
+    kafka_broker: LocalBroker, unique_name
+) -> None:
+    # Kafka 4's consumer protocol (KIP-848): DescribeGroups calls such a group
+    # Dead with no members, however busy it is.
+    bootstrap = kafka_broker.bootstrap
+    topic, group = unique_name("orders"), unique_name("kip848")
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(topic, 2, 1)])
+    finally:
+        await admin.close()
+    await produce_counts(bootstrap, topic, {0: 3, 1: 3})
+    consumer = asyncio.create_task(
+        asyncio.to_thread(
+            kafka_broker.run_tool,
+            CONSOLE_CONSUMER,
+            "--bootstrap-server",
+            bootstrap,
+            "--topic",
+            topic,
+            "--group",
+            group,
+            "--from-beginning",
+            "--consumer-property",
+            "group.protocol=consumer",
+            "--timeout-ms",
+            "8000",  # then it leaves the group and exits
+            timeout_s=120,
+        )
+    )
+    reader = ClusterReader(ConnectionSettings(bootstrap=bootstrap))
+    await reader.start()
+    try:
+        busy = await wait_for(
+            lambda: _stable_with_members(reader, group),
+            timeout=60,
+            message="the console consumer in the group",
+        )
+        kafka_view = await asyncio.to_thread(
+            kafka_broker.run_tool,
+            CONSUMER_GROUP_COMMAND,
+            "--bootstrap-server",
+            bootstrap,
+            "--describe",
+            "--group",
+            group,
+            "--members",
+        )
+        await consumer
+        left = (await reader.describe_groups([group]))[group]
+    finally:
+        consumer.cancel()
+        await reader.close()
+    (member,) = busy.members
+    assert member.client_id == "console-consumer"
+    assert member.assignments == ((topic, 0), (topic, 1))
+    assert member.member_id in kafka_view  # Kafka's own tool sees that member
+    assert left.state == "Empty" and left.members == ()
+    assert left.error is None
+
+
+async def _stable_with_members(reader: ClusterReader, group: str) -> GroupInfo | None:
+    info = (await reader.describe_groups([group]))[group]
+    if info.state == "Stable" and info.members and info.members[0].assignments:
+        return info
+    return None
