@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.structs import OffsetAndMetadata
@@ -178,6 +179,8 @@ async def test_once_json_reports_exact_lag_and_leaves_groups_alone(
     rows = await asyncio.to_thread(describe_group, kafka_broker, group)
     kafka_lag = {r.partition: r.lag for r in rows if r.topic == topic}
     assert kafka_lag.get(0) == 18 and kafka_lag.get(1) == 0
+    # ... and leaves the partition with no commit out, as edaviz does.
+    assert 2 not in kafka_lag
     assert sum(v for v in kafka_lag.values() if v is not None) == billing["lag"]
     handler = next(n for n in doc["nodes"] if n["id"] == "billing")
     ours = {p["partition"]: p["lag"] for p in handler["partitions"]}
@@ -242,7 +245,7 @@ async def test_rate_matches_a_steady_produce_rate(
 
 
 async def test_broker_restart_gives_disconnected_then_recovered(
-    tmp_path: Path, unique_name
+    tmp_path: Path, unique_name, caplog: pytest.LogCaptureFixture
 ) -> None:
     broker = LocalBroker(data_dir=tmp_path / "kafka", port=free_port())
     bootstrap = await asyncio.to_thread(broker.start)
@@ -285,6 +288,9 @@ async def test_broker_restart_gives_disconnected_then_recovered(
             )
             assert up.edge("e", "h").lag == 3
             assert up.cluster.disconnected_since is None
+        # Every failure was an expected one: edaviz logged no traceback.
+        tracebacks = [r for r in caplog.records if r.exc_info]
+        assert not [r for r in tracebacks if r.name.startswith("edaviz")]
         states = [s.cluster.connected for s in seen]
         assert True in states and False in states
         assert states.index(False) < len(states) - 1 - states[::-1].index(True)
@@ -357,7 +363,7 @@ async def test_consume_rate_and_stall_from_live_groups(
         for client in (producer, reader, sleeper):
             await client.stop()
     live = snap.edge("e", "fast")
-    assert abs(live.rate - rate) / rate < 0.15, live.rate
+    assert abs(live.rate - rate) / rate < 0.10, live.rate
     assert live.status is Health.OK
     assert live.lag < rate * 2  # within about two commit intervals
     stalled = snap.edge("e", "stuck")
