@@ -50,7 +50,7 @@ from aiokafka.protocol.types import (
     TaggedFields,
 )
 
-from edaviz.kafka.connection import ConnectionSettings
+from edaviz.kafka.connection import ConnectionSettings, refuse_topic_creation
 from edaviz.metrics.snapshot import MemberInfo
 
 log = logging.getLogger(__name__)
@@ -319,6 +319,7 @@ class ClusterReader:
         kwargs = settings.client_kwargs()
         self._admin = AIOKafkaAdminClient(**kwargs)
         self._client = self._admin._client
+        refuse_topic_creation(self._client)
         self.requests = RequestCounter()
         self.requests.wrap(self._client)
         self._coordinators: dict[str, int] = {}
@@ -353,6 +354,9 @@ class ClusterReader:
         cached = self._metadata
         if cached is not None and cached[0] == wanted and now < cached[1]:
             return cached[2]
+        # aiokafka's own background refresh asks for the client's topics, and
+        # for every topic of the cluster while it knows none.
+        self._client.set_topics(wanted)
         result = await self._fetch_metadata(wanted)
         self._metadata = (wanted, now + METADATA_MAX_AGE_S, result)
         return result

@@ -1,5 +1,5 @@
 """Kafka connection settings: where they come from, how they are checked, and the
-keyword arguments aiokafka clients are built with.
+keyword arguments aiokafka clients are built with (and the guards they get).
 
 The bootstrap servers are taken from the first of these that sets them:
 
@@ -31,6 +31,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
+from aiokafka.protocol.metadata import MetadataRequest
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from edaviz.errors import UsageError
@@ -139,6 +140,35 @@ class ConnectionSettings(KafkaFileSettings):
         except (OSError, ssl.SSLError) as exc:
             raise UsageError(f"cannot load the SSL files: {exc}") from None
         return context
+
+
+def refuse_topic_creation(client: Any) -> None:
+    """Make every metadata request of an aiokafka client refuse auto-creation.
+
+    aiokafka asks for the metadata of a client's topics (a consumer's assigned
+    ones) with topic auto-creation allowed, as the Java consumer does by
+    default. On a cluster with auto.create.topics.enable (Kafka's default), a
+    flow topic deleted while it is watched would then be created again by the
+    next refresh. aiokafka has no setting for this, so the client's connections
+    get a guard instead.
+    """
+    get_conn = client._get_conn
+
+    async def get_guarded_conn(*args: Any, **kwargs: Any) -> Any:
+        conn = await get_conn(*args, **kwargs)
+        if conn is not None and not getattr(conn, "_refuses_topic_creation", False):
+            send = conn.send
+
+            def send_refusing(request: Any, *more: Any, **options: Any) -> Any:
+                if isinstance(request, MetadataRequest):
+                    request._allow_auto_topic_creation = False
+                return send(request, *more, **options)
+
+            conn.send = send_refusing
+            conn._refuses_topic_creation = True
+        return conn
+
+    client._get_conn = get_guarded_conn
 
 
 #: Kafka API key of SaslAuthenticate, whose request carries the PLAIN password.

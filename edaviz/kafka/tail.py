@@ -17,9 +17,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.protocol.metadata import MetadataRequest
 
-from edaviz.kafka.connection import ConnectionSettings
+from edaviz.kafka.connection import ConnectionSettings, refuse_topic_creation
 from edaviz.metrics.snapshot import TailRecord
 
 log = logging.getLogger(__name__)
@@ -70,34 +69,6 @@ def to_tail_record(record: Any) -> TailRecord:
         headers or (),
         0 if value is None else len(value),
     )
-
-
-def refuse_topic_creation(client: Any) -> None:
-    """Make every metadata request of an aiokafka client refuse auto-creation.
-
-    aiokafka asks for the metadata of a consumer's assigned topics with topic
-    auto-creation allowed, as the Java consumer does by default. On a cluster
-    with auto.create.topics.enable (Kafka's default), a flow topic deleted while
-    it is tailed would then be created again by the next refresh. aiokafka has
-    no setting for this, so the client's connections get a guard instead.
-    """
-    get_conn = client._get_conn
-
-    async def get_guarded_conn(*args: Any, **kwargs: Any) -> Any:
-        conn = await get_conn(*args, **kwargs)
-        if conn is not None and not getattr(conn, "_refuses_topic_creation", False):
-            send = conn.send
-
-            def send_refusing(request: Any, *more: Any, **options: Any) -> Any:
-                if isinstance(request, MetadataRequest):
-                    request._allow_auto_topic_creation = False
-                return send(request, *more, **options)
-
-            conn.send = send_refusing
-            conn._refuses_topic_creation = True
-        return conn
-
-    client._get_conn = get_guarded_conn
 
 
 class RangeReader:

@@ -129,3 +129,28 @@ async def _stable_with_members(reader: ClusterReader, group: str) -> GroupInfo |
     if info.state == "Stable" and info.members and info.members[0].assignments:
         return info
     return None
+
+
+async def test_metadata_is_asked_for_the_flow_topics_only(
+    kafka_broker: LocalBroker, unique_name
+) -> None:
+    topics = sorted([unique_name("orders"), unique_name("missing")])
+    reader = ClusterReader(ConnectionSettings(bootstrap=kafka_broker.bootstrap))
+    await reader.start()
+    asked: list[list[str] | None] = []
+    client = reader._client
+    update = client._metadata_update
+
+    async def recorded(cluster, wanted):  # type: ignore[no-untyped-def]
+        asked.append(sorted(wanted) if wanted else None)
+        return await update(cluster, wanted)
+
+    client._metadata_update = recorded
+    try:
+        await reader.topics(topics)
+        # aiokafka's periodic refresh, due every metadata_max_age_ms.
+        await client.force_metadata_update()
+    finally:
+        await reader.close()
+    assert asked, "no background metadata refresh happened"
+    assert all(wanted == topics for wanted in asked), asked
