@@ -35,6 +35,10 @@ DEFAULT_WINDOW = 30.0
 #: enough to see two commits from a consumer on the usual 5 s auto-commit.
 DEFAULT_ONCE_WINDOW = 10.0
 
+#: Most records per topic `--tail` keeps: each holds up to 16 KiB of value, and
+#: a tail is kept for every topic of the flow.
+MAX_TAIL = 1000
+
 HELP = "print live lag, rates and health of a flow (JSON or a table)"
 
 DESCRIPTION = """\
@@ -88,7 +92,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=0,
         metavar="N",
         help="include the last N records of each topic in JSON, escaped and "
-        "truncated (default 0)",
+        f"truncated (0-{MAX_TAIL}, default 0)",
     )
     add_connection_arguments(parser)
     parser.set_defaults(run=run)
@@ -148,6 +152,8 @@ def _timing(args: argparse.Namespace) -> tuple[float, float]:
         window = args.window if args.window is not None else DEFAULT_WINDOW
         if not 10 <= window <= 60:
             raise UsageError("--window must be between 10 and 60 seconds")
+    if not 0 <= args.tail <= MAX_TAIL:
+        raise UsageError(f"--tail must be between 0 and {MAX_TAIL} records")
     return interval, window
 
 

@@ -175,7 +175,10 @@ def test_watch_rejects_bad_timing(flow_file, capsys: pytest.CaptureFixture) -> N
     assert main(["watch", path, "--window", "5"]) == 2
     assert main(["watch", path, "--once", "--window", "90"]) == 2
     assert main(["watch", path, "--interval", "0"]) == 2
-    assert "--window" in capsys.readouterr().err
+    assert main(["watch", path, "--tail", "-1"]) == 2
+    assert main(["watch", path, "--tail", "100000"]) == 2
+    err = capsys.readouterr().err
+    assert "--window" in err and "--tail must be between 0 and 1000" in err
 
 
 def test_watch_once_unreachable_prints_disconnected(
