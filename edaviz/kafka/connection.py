@@ -31,7 +31,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from aiokafka.protocol.metadata import MetadataRequest
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from edaviz.errors import UsageError
@@ -152,6 +151,10 @@ def refuse_topic_creation(client: Any) -> None:
     next refresh. aiokafka has no setting for this, so the client's connections
     get a guard instead.
     """
+    # Imported here: every command line parser is built from this module, and
+    # aiokafka takes about 100 ms to import.
+    from aiokafka.protocol.metadata import MetadataRequest
+
     get_conn = client._get_conn
 
     async def get_guarded_conn(*args: Any, **kwargs: Any) -> Any:

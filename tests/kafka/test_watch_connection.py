@@ -199,3 +199,16 @@ def test_watch_once_unreachable_prints_disconnected(
     assert doc["cluster"]["bootstrap"] == dead
     assert doc["cluster"]["disconnected_since"]
     assert doc["edges"][0]["status"] == "UNKNOWN"
+
+
+def test_connection_options_load_without_aiokafka() -> None:
+    # Every command line parser adds these options: aiokafka's ~100 ms import
+    # waits until a command connects.
+    import subprocess
+    import sys
+
+    code = "import sys, edaviz.kafka.connection; print('aiokafka' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "False"
