@@ -14,6 +14,10 @@ import dataclasses
 import re
 from collections.abc import Iterable
 
+from edaviz.kafka.connection import safe_bootstrap
+
+__all__ = ["MASK", "bootstrap_credentials", "safe_bootstrap", "scrub", "secrets_of"]
+
 #: What replaces a secret found in an export.
 MASK = "***"
 
@@ -27,17 +31,6 @@ _SECRET_NAME = re.compile(
 #: Secrets shorter than this are not scrubbed: masking every "a" in a drawing
 #: would wreck it and reveal the secret's length anyway.
 _MIN_SECRET = 3
-
-
-def safe_bootstrap(bootstrap: str) -> str:
-    """A bootstrap string without any `scheme://user:password@` parts."""
-    parts = []
-    for server in bootstrap.split(","):
-        server = server.strip()
-        server = server.split("://", 1)[-1]
-        server = server.rsplit("@", 1)[-1]
-        parts.append(server)
-    return ",".join(parts)
 
 
 def bootstrap_credentials(bootstrap: str | None) -> set[str]:

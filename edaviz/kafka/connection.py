@@ -86,6 +86,18 @@ class ConfigFile(BaseModel):
     """Connection settings."""
 
 
+def safe_bootstrap(bootstrap: str) -> str:
+    """A bootstrap string without any `scheme://user:password@` parts, for
+    showing: snapshots, tables, logs and exports name the cluster with it."""
+    parts = []
+    for server in bootstrap.split(","):
+        server = server.strip()
+        server = server.split("://", 1)[-1]
+        server = server.rsplit("@", 1)[-1]
+        parts.append(server)
+    return ",".join(parts)
+
+
 class ConnectionSettings(KafkaFileSettings):
     """Resolved connection settings; `bootstrap` is always set."""
 
@@ -95,7 +107,7 @@ class ConnectionSettings(KafkaFileSettings):
 
     def describe(self) -> str:
         """A one-line summary with no secret in it."""
-        parts = [self.bootstrap, self.security_protocol or "PLAINTEXT"]
+        parts = [safe_bootstrap(self.bootstrap), self.security_protocol or "PLAINTEXT"]
         if self.sasl_mechanism:
             parts.append(f"{self.sasl_mechanism} as {self.sasl_username or '?'}")
         return " ".join(parts)
@@ -366,6 +378,15 @@ def _local_broker_bootstrap() -> str | None:
 
 
 def _check(settings: ConnectionSettings) -> None:
+    if any("@" in server for server in settings.bootstrap.split(",")):
+        # Kafka clients take host:port only; a user:password@ part could never
+        # connect, and would reach error texts and aiokafka's log as written.
+        raise UsageError(
+            f"the bootstrap from {settings.bootstrap_source} holds credentials "
+            f"({safe_bootstrap(settings.bootstrap)} with a user@ part): give "
+            f"host:port only, the user with --sasl-username and the password in "
+            f"${ENV_PASSWORD} or the config file"
+        )
     protocol = settings.security_protocol or "PLAINTEXT"
     if protocol.startswith("SASL"):
         if not settings.sasl_mechanism:

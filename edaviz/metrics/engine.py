@@ -24,7 +24,7 @@ from aiokafka.errors import KafkaError
 
 from edaviz.core.flow import Flow
 from edaviz.kafka.admin import EARLIEST, LATEST, ClusterReader
-from edaviz.kafka.connection import ConnectionSettings
+from edaviz.kafka.connection import ConnectionSettings, safe_bootstrap
 from edaviz.kafka.tail import RangeReader, TimestampProbe, TopicTails
 from edaviz.metrics.snapshot import Snapshot
 from edaviz.metrics.state import FlowState, GroupSample, PollData
@@ -61,7 +61,9 @@ class MetricsEngine:
         self.interval = interval
         self.window = window
         self.tail_records = tail_records
-        self.state = FlowState(flow, settings.bootstrap, window_s=window)
+        self.shown_bootstrap = safe_bootstrap(settings.bootstrap)
+        """The bootstrap as snapshots and logs show it: without credentials."""
+        self.state = FlowState(flow, self.shown_bootstrap, window_s=window)
         self.latest: Snapshot = self.state.connecting()
         self.skipped_polls = 0
         """Polls skipped because the previous one was still running."""
@@ -152,7 +154,7 @@ class MetricsEngine:
             async with asyncio.timeout(deadline):
                 snapshot = await self._poll()
             if self._down_since is not None:
-                log.warning("reconnected to %s", self.settings.bootstrap)
+                log.warning("reconnected to %s", self.shown_bootstrap)
             self._down_since = None
         except asyncio.CancelledError:
             raise
@@ -163,9 +165,7 @@ class MetricsEngine:
             error = _describe(exc)
             if self._down_since is None:
                 self._down_since = datetime.now(UTC)
-                log.warning(
-                    "Kafka at %s unreachable: %s", self.settings.bootstrap, error
-                )
+                log.warning("Kafka at %s unreachable: %s", self.shown_bootstrap, error)
             await self._drop_clients()
             snapshot = self.state.disconnected(
                 error, self._down_since, skipped_polls=self.skipped_polls

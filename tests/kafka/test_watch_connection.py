@@ -113,7 +113,9 @@ async def test_sasl_password_stays_out_of_aiokafka_debug_log(
     argv = ("--security-protocol", "SASL_PLAINTEXT", "--sasl-mechanism", "PLAIN")
     settings = resolve_settings(parse(*argv, "--sasl-username", "alice"), None, env)
     settings.client_kwargs()  # what every edaviz Kafka client is built from
-    caplog.set_level(logging.DEBUG)
+    # On aiokafka's own logger: a CLI test before this one may have raised its
+    # level to ERROR, as `edaviz` without -vv does.
+    caplog.set_level(logging.DEBUG, logger="aiokafka")
 
     class Wire:
         def write(self, data: bytes) -> None:
@@ -212,3 +214,14 @@ def test_connection_options_load_without_aiokafka() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "False"
+
+
+def test_credentials_in_the_bootstrap_are_refused_without_echoing_them(
+    tmp_path: Path,
+) -> None:
+    env = {"XDG_CONFIG_HOME": str(tmp_path)}
+    for bootstrap in ("bob:hunter2@kafka:9093", "a:1,SASL_SSL://bob:hunter2@b:2"):
+        with pytest.raises(UsageError, match="holds credentials") as refused:
+            resolve_settings(parse(), bootstrap, env)
+        assert "hunter2" not in str(refused.value)
+        assert "cluster.bootstrap" in str(refused.value)
