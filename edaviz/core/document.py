@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import enum
+import json
 import logging
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -277,7 +278,11 @@ class FlowDocument:
             raise EditError(f"cannot edit this file here: {error}") from None
         apply(tree)
         indent = te.Splicer(self._text, self._data, self._analysis.positions)
-        text = te.dump(tree, indent.child_indent())
+        if indent.json:
+            # ruamel would write YAML flow style: keep a JSON file JSON.
+            text = json.dumps(expected, indent=2, ensure_ascii=False) + "\n"
+        else:
+            text = te.dump(tree, indent.child_indent())
         result = self._analyse(text)
         if result.data != expected:
             raise EditError("this file's layout cannot be edited here; use $EDITOR")
@@ -334,7 +339,7 @@ class FlowDocument:
             body["produces"] = produces
         order = te.FIELD_ORDER[section]
         ordered = sorted(body, key=lambda n: order.index(n) if n in order else 99)
-        lines = [(n, _value_text(body[n])) for n in ordered]
+        fields = [(name, body[name]) for name in ordered]
 
         def apply(data: Any) -> None:
             if data.get(section) is None:
@@ -344,7 +349,7 @@ class FlowDocument:
                 _append_edge(data, producer, "produces", key.id)
 
         def splice(sp: te.Splicer) -> None:
-            sp.add_entry(section, key.id, lines)
+            sp.add_entry(section, key.id, fields)
             if producer is not None:
                 sp.append_item(producer, "produces", key.id)
 
@@ -386,16 +391,16 @@ class FlowDocument:
                             items_list[index] = new_id
 
         def splice(sp: te.Splicer) -> None:
-            line, col = sp.key_pos((section, key.id))
-            sp.rewrite_scalar(line, col, new_id)
+            sp.rename_key((section, key.id), new_id)
             if pin:
-                sp.set_field(section, key.id, binding, te.scalar_text(key.id))
+                sp.set_field(section, key.id, binding, key.id)
             if key.kind == "event":
                 for handler_id, name, seq in te.edge_lists(sp.data):
                     for index, item in enumerate(seq):
                         if item == key.id:
-                            path = ("handlers", handler_id, name, index)
-                            sp.rewrite_scalar(*sp.value_pos(path), new_id)
+                            sp.rewrite_value(
+                                ("handlers", handler_id, name, index), new_id
+                            )
 
         self._edit(f"rename {key.kind} {key.id} to {new_id}", apply, splice)
         return NodeKey(key.kind, new_id)
@@ -427,8 +432,8 @@ class FlowDocument:
             if key.kind == "event":
                 for handler_id, name, seq in te.edge_lists(sp.data):
                     hits = [i for i, item in enumerate(seq) if item == key.id]
-                    for index in reversed(hits):
-                        sp.remove_item(handler_id, name, index)
+                    if hits:
+                        sp.remove_items(handler_id, name, hits)
 
         self._edit(f"delete {key.kind} {key.id}", apply, splice)
         return removal
@@ -467,8 +472,9 @@ class FlowDocument:
 
         def splice(sp: te.Splicer) -> None:
             seq = sp.data["handlers"][handler_id][kind]
-            for index in reversed([i for i, x in enumerate(seq) if x == event_id]):
-                sp.remove_item(handler_id, kind, index)
+            sp.remove_items(
+                handler_id, kind, [i for i, x in enumerate(seq) if x == event_id]
+            )
 
         arrow = (
             f"{event_id} -> {handler_id}"
@@ -509,12 +515,12 @@ class FlowDocument:
                 else:
                     items[key.id][name] = value
 
-        texts = [
-            (name, None if value is None else te.scalar_text(value))
-            for name, value in changes.items()
-        ]
         label = f"set {', '.join(changes)} of {key.id}"
-        self._edit(label, apply, lambda sp: sp.set_fields(section, key.id, texts))
+        self._edit(
+            label,
+            apply,
+            lambda sp: sp.set_fields(section, key.id, list(changes.items())),
+        )
 
     # undo ------------------------------------------------------------------
 
@@ -639,12 +645,6 @@ def _rename_key(items: Any, old: str, new: str, value: Any) -> None:
         items.insert(position, new, value)
     else:
         items[new] = value
-
-
-def _value_text(value: Any) -> str:
-    if isinstance(value, list):
-        return "[" + ", ".join(te.scalar_text(v) for v in value) + "]"
-    return te.scalar_text(value)
 
 
 def _append_edge(data: Any, handler_id: str, kind: str, event_id: str) -> None:

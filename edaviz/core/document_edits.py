@@ -5,8 +5,13 @@ Each edit operation knows two things: how it changes the plain data of the file
 change as a few small text splices at the positions ruamel.yaml reports
 (`splice`). `FlowDocument` runs the splices, parses the result and compares it
 with the expected data; only when a file has a shape the splices do not handle
-(a flow-style mapping, a multi-line scalar) does it fall back to re-dumping the
-whole document with ruamel.yaml, which still keeps comments and key order.
+(a multi-line plain scalar, an alias, a comment inside a one-line collection)
+does it fall back to re-dumping the whole document with ruamel.yaml, which still
+keeps comments and key order.
+
+Block and flow style (`{...}`, `[...]`, so JSON too) are both spliced: a flow
+collection keeps its layout (one entry per line or all on one line), and a file
+that is JSON gets JSON text for what an edit writes, so it stays JSON.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import MutableMapping
+from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from typing import Any, Literal
 
 from ruamel.yaml import YAML
@@ -38,8 +43,14 @@ FIELD_ORDER: dict[str, tuple[str, ...]] = {
     ),
 }
 
-_PLAIN_SAFE = re.compile(r"[A-Za-z0-9_./][A-Za-z0-9_./ ()+=~^$%@,;-]*")
+#: Plain scalars may hold letters of any script; a read-back check still decides.
+_PLAIN_SAFE = re.compile(r"[\w./][\w./ ()+=~^$%@,;-]*")
 _ID_CHARS = re.compile(r"[A-Za-z0-9._-]+")
+_FLOW_INDICATORS = frozenset(",[]{}")
+_DOCUMENT_END = re.compile(r"\.\.\.(\s|$)")
+#: What may follow an entry of a flow collection on its line when the entry has
+#: the line to itself: its comma and a comment.
+_LINE_TAIL = re.compile(r"[ \t]*,?[ \t]*(#[^\n]*)?(\r?\n|$)")
 
 
 class SpliceUnsupported(Exception):
@@ -90,14 +101,16 @@ def plain(value: Any) -> Any:
     return value
 
 
-def scalar_text(value: str | int) -> str:
-    """`value` written as a YAML scalar: plain when that reads back the same,
-    else double-quoted."""
+def scalar_text(value: str | int, *, flow: bool = False) -> str:
+    """`value` written as a YAML scalar: plain when that reads back the same
+    (inside a flow collection when it holds none of `,[]{}` too), else
+    double-quoted."""
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise TypeError(f"not a scalar field value: {value!r}")
     if isinstance(value, int):
         return str(value)
-    if _PLAIN_SAFE.fullmatch(value) and not value.endswith(" "):
+    plain_ok = not (flow and _FLOW_INDICATORS.intersection(value))
+    if plain_ok and _PLAIN_SAFE.fullmatch(value) and not value.endswith(" "):
         try:
             back = YAML(typ="safe", pure=True).load(f"k: {value}\n")
         except Exception:  # noqa: BLE001 - any parse failure means "quote it"
@@ -116,8 +129,10 @@ def _is_content(line: str) -> bool:
     return bool(stripped) and not stripped.startswith("#")
 
 
-def _token_end(line: str, col: int) -> int:
-    """End column of the scalar token starting at `col` (a single line)."""
+def _token_end(line: str, col: int, flow: bool = False) -> int:
+    """End column of the scalar token starting at `col` (a single line);
+    `flow` says it sits in a flow collection even when its bracket is on an
+    earlier line."""
     if col >= len(line):
         raise SpliceUnsupported("no token")
     quote = line[col]
@@ -147,9 +162,13 @@ def _token_end(line: str, col: int) -> int:
     comment = line.find(" #", col)
     if comment != -1:
         end = min(end, comment)
-    in_flow = line.rfind("[", 0, col) > line.rfind("]", 0, col)
-    if in_flow:
-        for stop in (",", "]"):
+    opened = max(line.rfind("[", 0, col), line.rfind("{", 0, col))
+    closed = max(line.rfind("]", 0, col), line.rfind("}", 0, col))
+    if flow or opened > closed:
+        colon = line.find(": ", col)
+        if colon != -1:
+            end = min(end, colon)
+        for stop in _FLOW_INDICATORS:
             hit = line.find(stop, col)
             if hit != -1:
                 end = min(end, hit)
@@ -160,6 +179,72 @@ def _token_end(line: str, col: int) -> int:
         if line.rstrip("\r\n").endswith(":") and end == len(line.rstrip("\r\n")):
             end -= 1
     return len(line[:end].rstrip())
+
+
+def _is_json(text: str) -> bool:
+    """True when `text` is a JSON object (JSON is YAML too, and stays JSON)."""
+    if not text.lstrip().startswith("{"):
+        return False
+    try:
+        return isinstance(json.loads(text), dict)
+    except ValueError:
+        return False
+
+
+def _quoted_end(text: str, start: int) -> int:
+    """Offset just past the quoted scalar opening at `start` (it may span lines)."""
+    quote, at = text[start], start + 1
+    while at < len(text):
+        char = text[at]
+        if quote == '"' and char == "\\":
+            at += 2
+            continue
+        if char == quote:
+            if quote == "'" and text[at + 1 : at + 2] == "'":
+                at += 2
+                continue
+            return at + 1
+        at += 1
+    raise SpliceUnsupported("unterminated quoted scalar")
+
+
+def _flow_close(text: str, start: int) -> int:
+    """Offset of the bracket that closes the flow collection opening at `start`."""
+    depth, at, last = 0, start, ""
+    while at < len(text):
+        char = text[at]
+        if char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+            if depth == 0:
+                return at
+        elif char in "\"'" and last in "[{,:":
+            # A quote opens a scalar only where one starts (`it's` is plain).
+            at = _quoted_end(text, at)
+            last = char
+            continue
+        elif char == "#" and text[at - 1] in " \t\r\n":
+            at = text.find("\n", at)
+            if at == -1:
+                break
+            continue
+        if not char.isspace():
+            last = char
+        at += 1
+    raise SpliceUnsupported("flow collection without its closing bracket")
+
+
+def _runs(indexes: list[int]) -> Iterator[tuple[int, int]]:
+    """(first, last) of each run of consecutive numbers in sorted `indexes`."""
+    run: list[int] = []
+    for index in indexes:
+        if run and index != run[-1] + 1:
+            yield run[0], run[-1]
+            run = []
+        run.append(index)
+    if run:
+        yield run[0], run[-1]
 
 
 class Splicer:
@@ -179,6 +264,13 @@ class Splicer:
         for line in self.lines:
             self._starts.append(self._starts[-1] + len(line))
         self._edits: list[tuple[int, int, str]] = []
+        self.json = _is_json(text)
+        """True when the file is JSON: what the edits write is JSON too."""
+        self.body_end = next(
+            (i for i, line in enumerate(self.lines) if _DOCUMENT_END.match(line)),
+            len(self.lines),
+        )
+        """The line where the document ends: a `...` marker, or the end."""
 
     # positions -------------------------------------------------------------
 
@@ -220,11 +312,27 @@ class Splicer:
         line, col = self.value_pos(path)
         return self.line(line)[col : col + 1] in ("[", "{")
 
+    def in_flow(self, path: DataPath) -> bool:
+        """True when the item at `path` sits inside a flow collection."""
+        return any(
+            self.positions.value(path[:depth]) is not None
+            and self.is_flow(path[:depth])
+            for depth in range(len(path))
+        )
+
+    def keeps_flow(self, path: DataPath) -> bool:
+        """True when the mapping or list at `path` is edited as a flow
+        collection: an empty `{}` in block context opens into block lines."""
+        value = self.get(path)
+        if not isinstance(value, dict | list) or not self.is_flow(path):
+            return False
+        return bool(value) or self.json or self.in_flow(path)
+
     def key_region(self, path: DataPath) -> tuple[int, int]:
         """(first line, boundary line) of the entry at `path` from the root: its
         key line and the line where the next entry at the same or outer level
         starts."""
-        node, boundary = self.data, len(self.lines)
+        node, boundary = self.data, self.body_end
         start = 0
         for depth, key in enumerate(path):
             if not isinstance(node, dict) or key not in node:
@@ -278,22 +386,51 @@ class Splicer:
         """Replace the absolute range [start, end) with `text`."""
         self._edits.append((start, end, text))
 
-    def replace_token(self, line: int, col: int, text: str) -> None:
+    def replace_token(self, line: int, col: int, text: str, flow: bool = False) -> None:
         """Replace the one-line scalar token at (`line`, `col`)."""
-        end = _token_end(self.lines[line], col)
+        end = _token_end(self.lines[line], col, flow)
         self.replace(self.offset(line, col), self.offset(line, end), text)
 
-    def rewrite_scalar(self, line: int, col: int, value: str | int) -> None:
+    def rewrite_scalar(
+        self, line: int, col: int, value: str | int, flow: bool = False
+    ) -> None:
         """Replace the scalar at (`line`, `col`) by `value`, keeping its quote
-        style when it was quoted."""
+        style when it was quoted; `flow` when it sits in a flow collection."""
         quote = self.lines[line][col : col + 1]
         if quote == "'" and isinstance(value, str):
             text = "'" + value.replace("'", "''") + "'"
         elif quote == '"' and isinstance(value, str):
             text = json.dumps(value, ensure_ascii=False)
         else:
-            text = scalar_text(value)
-        self.replace_token(line, col, text)
+            text = self.scalar(value, flow=flow)
+        self.replace_token(line, col, text, flow)
+
+    def rename_key(self, path: DataPath, new: str) -> None:
+        """Rewrite the key of the entry at `path`."""
+        self.rewrite_scalar(*self.key_pos(path), new, self.in_flow(path))
+
+    def rewrite_value(self, path: DataPath, value: str | int) -> None:
+        """Rewrite the scalar value (or list item) at `path`."""
+        self.rewrite_scalar(*self.value_pos(path), value, self.in_flow(path))
+
+    def scalar(self, value: str | int, *, flow: bool = False) -> str:
+        """`value` as this file writes a scalar: JSON in a JSON file."""
+        if self.json:
+            return json.dumps(value, ensure_ascii=False)
+        return scalar_text(value, flow=flow)
+
+    def value_text(self, value: Any, *, flow: bool = False) -> str:
+        """A scalar, list or mapping value as this file writes it inline."""
+        if isinstance(value, list):
+            return "[" + ", ".join(self.value_text(v, flow=True) for v in value) + "]"
+        if isinstance(value, dict):
+            entries = [self.entry_text(k, v) for k, v in value.items()]
+            return "{" + ", ".join(entries) + "}"
+        return self.scalar(value, flow=flow)
+
+    def entry_text(self, key: str, value: Any) -> str:
+        """`key: value` as an entry of a flow mapping."""
+        return f"{self.scalar(key, flow=True)}: {self.value_text(value, flow=True)}"
 
     def delete_lines(self, first: int, last: int) -> None:
         """Delete lines first..last (inclusive), and one blank line after them
@@ -328,6 +465,125 @@ class Splicer:
             text = text[:start] + new + text[end:]
         return text
 
+    # flow collections --------------------------------------------------------
+
+    def _line_start(self, at: int) -> int:
+        return self.text.rfind("\n", 0, at) + 1
+
+    def _line_end(self, at: int) -> int:
+        """Offset of the line break that ends the line holding `at`."""
+        end = self.text.find("\n", at)
+        if end == -1:
+            return len(self.text)
+        return end - 1 if self.text[end - 1 : end] == "\r" else end
+
+    def _value_end(self, path: DataPath) -> int:
+        """Offset just past the value at `path`, a flow collection or a scalar."""
+        line, col = self.value_pos(path)
+        start = self.offset(line, col)
+        if self.text[start : start + 1] in ("[", "{"):
+            return _flow_close(self.text, start) + 1
+        if isinstance(self.get(path), dict | list):
+            raise SpliceUnsupported("block collection inside a flow collection")
+        end = self.offset(line, _token_end(self.lines[line], col, flow=True))
+        if end <= start:
+            raise SpliceUnsupported("empty value in a flow collection")
+        return end
+
+    def _flow_entries(self, path: DataPath) -> tuple[int, int, list[tuple[int, int]]]:
+        """The flow collection at `path`: offsets of its opening and closing
+        brackets, and each entry's span (key or item start to value end)."""
+        line, col = self.value_pos(path)
+        start = self.offset(line, col)
+        close = _flow_close(self.text, start)
+        value = self.get(path)
+        paths = [(*path, k) for k in (value if isinstance(value, dict) else [])]
+        if isinstance(value, list):
+            paths = [(*path, i) for i in range(len(value))]
+        spans = []
+        bound = start
+        for entry in paths:
+            first = self.offset(*self.key_pos(entry))
+            span = (first, self._value_end(entry))
+            # Entries a merge key brings in, or duplicates, are not written here.
+            if not bound < span[0] <= span[1] <= close:
+                raise SpliceUnsupported("flow entries not in their written order")
+            spans.append(span)
+            bound = span[1]
+        return start, close, spans
+
+    def _owns_lines(self, start: int, end: int) -> bool:
+        """True when the entry spanning [start, end) has its lines to itself
+        (with its comma and a comment)."""
+        before = self.text[self._line_start(start) : start]
+        return not before.strip() and bool(_LINE_TAIL.match(self.text, end))
+
+    def _comma_after(self, end: int) -> int | None:
+        at = end
+        while at < len(self.text) and self.text[at] in " \t":
+            at += 1
+        return at if self.text[at : at + 1] == "," else None
+
+    def _check_gap(self, start: int, end: int) -> None:
+        """Refuse to drop the text between two entries when it holds a comment."""
+        if "#" in self.text[start:end]:
+            raise SpliceUnsupported("comment between flow entries")
+
+    def flow_edit(
+        self, path: DataPath, drops: Iterable[int] = (), appends: Sequence[str] = ()
+    ) -> None:
+        """Drop entries (by index) of the flow collection at `path` and append
+        entries (as text) at its end, keeping its layout: entries on lines of
+        their own stay so, entries on one line too."""
+        start, close, spans = self._flow_entries(path)
+        dropped = sorted(set(drops))
+        kept = [i for i in range(len(spans)) if i not in dropped]
+        if not kept:
+            self.replace(start + 1, close, ", ".join(appends))
+            return
+        for first, last in _runs(dropped):
+            self._drop_entries(spans, first, last)
+        if appends:
+            self._append_entries(spans, kept[-1], appends)
+
+    def _drop_entries(
+        self, spans: list[tuple[int, int]], first: int, last: int
+    ) -> None:
+        """Drop entries first..last (some entry outside them stays)."""
+        begin, end = spans[first][0], spans[last][1]
+        if self._owns_lines(begin, end):
+            after = self._line_end(end)
+            after += len(self.newline) if after < len(self.text) else 0
+            self.replace(self._line_start(begin), after, "")
+            if last == len(spans) - 1:
+                # The entry now last loses the comma that led to the dropped ones.
+                comma = self._comma_after(spans[first - 1][1])
+                if comma is not None:
+                    self.replace(comma, comma + 1, "")
+        elif last + 1 < len(spans):
+            self._check_gap(end, spans[last + 1][0])
+            self.replace(begin, spans[last + 1][0], "")
+        else:
+            previous = spans[first - 1][1]
+            self._check_gap(previous, begin)
+            self.replace(previous, end, "")
+
+    def _append_entries(
+        self, spans: list[tuple[int, int]], anchor: int, appends: Sequence[str]
+    ) -> None:
+        """Add entries after entry `anchor` (the last one that stays)."""
+        begin, end = spans[anchor]
+        trailing = anchor == len(spans) - 1 and self._comma_after(end) is not None
+        if not self._owns_lines(begin, end):
+            self.replace(end, end, "".join(f", {text}" for text in appends))
+            return
+        indent = " " * (begin - self._line_start(begin))
+        lines = [f"{self.newline}{indent}{text}" for text in appends]
+        if not trailing:
+            self.replace(end, end, ",")
+        eol = self._line_end(end)
+        self.replace(eol, eol, ",".join(lines) + ("," if trailing else ""))
+
     # compound edits ----------------------------------------------------------
 
     def child_indent(self) -> int:
@@ -346,22 +602,29 @@ class Splicer:
         return 2
 
     def set_field(
-        self, section: Section, node_id: str, name: str, value_text: str | None
+        self, section: Section, node_id: str, name: str, value: str | int | None
     ) -> None:
-        """Set field `name` of a node to a scalar text, or drop it for None."""
-        self.set_fields(section, node_id, [(name, value_text)])
+        """Set field `name` of a node to a scalar, or drop it for None."""
+        self.set_fields(section, node_id, [(name, value)])
 
     def set_fields(
-        self, section: Section, node_id: str, changes: list[tuple[str, str | None]]
+        self,
+        section: Section,
+        node_id: str,
+        values: Sequence[tuple[str, str | int | None]],
     ) -> None:
-        """Set several fields of one node (None drops a field)."""
+        """Set several fields of one node to scalars (None drops a field)."""
         path = (section, node_id)
         node = self.get(path)
         if not isinstance(node, dict) and node is not None:
             raise SpliceUnsupported("node is not a mapping")
+        if node is not None and self.keeps_flow(path):
+            self._set_flow_fields(path, node, values)
+            return
         order = FIELD_ORDER[section]
         changes = sorted(
-            changes, key=lambda c: order.index(c[0]) if c[0] in order else len(order)
+            [(n, None if v is None else self.value_text(v)) for n, v in values],
+            key=lambda c: order.index(c[0]) if c[0] in order else len(order),
         )
         adds = [(n, t) for n, t in changes if t is not None and n not in (node or {})]
         if not node:
@@ -382,6 +645,25 @@ class Splicer:
                 self._replace_field(path, node, name, text)
             elif text is not None:
                 self._add_field(path, node, name, text)
+
+    def _set_flow_fields(
+        self,
+        path: DataPath,
+        node: dict[str, Any],
+        values: Sequence[tuple[str, str | int | None]],
+    ) -> None:
+        """`set_fields` on a node written as a flow mapping: new fields go last."""
+        keys = list(node)
+        drops = [keys.index(n) for n, value in values if value is None and n in node]
+        for name, value in values:
+            if value is not None and name in node:
+                self.rewrite_value((*path, name), value)
+        appends = [
+            self.entry_text(name, value)
+            for name, value in values
+            if value is not None and name not in node
+        ]
+        self.flow_edit(path, drops, appends)
 
     def _replace_field(
         self, path: DataPath, node: dict[str, Any], name: str, value_text: str | None
@@ -446,15 +728,22 @@ class Splicer:
         self.replace(self.offset(key_line, colon), self.offset(key_line, end), "")
 
     def add_entry(
-        self, section: Section, node_id: str, fields: list[tuple[str, str]]
+        self, section: Section, node_id: str, fields: Sequence[tuple[str, Any]]
     ) -> None:
-        """Add a node with the given (name, scalar text) fields at the end of
-        its section (creating the section when the file has none)."""
-        step = self.child_indent()
+        """Add a node with the given (name, value) fields at the end of its
+        section (creating the section when the file has none)."""
         items = self.data.get(section)
+        if section in self.data and items is not None and self.keeps_flow((section,)):
+            self.flow_edit((section,), appends=[self.entry_text(node_id, dict(fields))])
+            return
+        if section not in self.data and self.positions.value(()) and self.is_flow(()):
+            entry = self.entry_text(section, {node_id: dict(fields)})
+            self.flow_edit((), appends=[entry])
+            return
+        step = self.child_indent()
         if section in self.data and items:
-            if not isinstance(items, dict) or self.is_flow((section,)):
-                raise SpliceUnsupported("flow-style section")
+            if not isinstance(items, dict):
+                raise SpliceUnsupported("section is not a mapping")
             col = self.key_pos((section, next(iter(items))))[1]
             first, boundary = self.key_region((section,))
             at = self.last_content(first, boundary) + 1
@@ -465,11 +754,14 @@ class Splicer:
             col, at, gap = key_col + step, line + 1, False
         else:
             col, gap = step, False
-            at = len(self.lines)
+            at = self.body_end
             if section == "events" and "handlers" in self.data:
                 at = self.leading_comments(self.key_pos(("handlers",))[0])
-        head = f"{' ' * col}{scalar_text(node_id)}:"
-        body = [f"{' ' * (col + step)}{name}: {text}" for name, text in fields]
+        head = f"{' ' * col}{self.scalar(node_id)}:"
+        body = [
+            f"{' ' * (col + step)}{name}: {self.value_text(value)}"
+            for name, value in fields
+        ]
         lines = [head if body else head + " {}", *body]
         if section not in self.data:
             lines.insert(0, f"{section}:")
@@ -486,7 +778,8 @@ class Splicer:
     def delete_entry(self, section: Section, node_id: str) -> None:
         """Delete a node's lines, with the comment block directly above it."""
         if self.is_flow((section,)):
-            raise SpliceUnsupported("flow-style section")
+            self.flow_edit((section,), [list(self.data[section]).index(node_id)])
+            return
         first, boundary = self.key_region((section, node_id))
         last = self.last_content(first, boundary)
         if len(self.data[section]) == 1:
@@ -497,23 +790,23 @@ class Splicer:
     def append_item(self, handler_id: str, name: EdgeField, item: str) -> None:
         """Append `item` to a handler's consumes/produces list."""
         path = ("handlers", handler_id)
+        seq_path = (*path, name)
         node = self.get(path)
-        text = scalar_text(item)
         seq = node.get(name) if isinstance(node, dict) else None
+        if isinstance(seq, list) and self.is_flow(seq_path):
+            self.flow_edit(seq_path, appends=[self.scalar(item, flow=True)])
+            return
+        if node is not None and self.keeps_flow(path):
+            if name in node:
+                raise SpliceUnsupported(f"{name} is not a list")
+            self.flow_edit(path, appends=[self.entry_text(name, [item])])
+            return
+        text = self.value_text([item])
         if not isinstance(seq, list) or not seq:
             if isinstance(node, dict) and name in node:
-                self._replace_field(path, node, name, f"[{text}]")
+                self._replace_field(path, node, name, text)
             else:
-                self._add_field(path, node, name, f"[{text}]")
-            return
-        seq_path = (*path, name)
-        if self.is_flow(seq_path):
-            line, col = self.value_pos(seq_path)
-            row = self.line(line)
-            close = self._closing_bracket(row, col)
-            inner = row[col + 1 : close]
-            at = col + 1 + len(inner.rstrip())
-            self.replace(self.offset(line, at), self.offset(line, at), f", {text}")
+                self._add_field(path, node, name, text)
             return
         last_line, item_col = self.value_pos((*seq_path, len(seq) - 1))
         row = self.line(last_line)
@@ -522,58 +815,30 @@ class Splicer:
             raise SpliceUnsupported("block item without a dash")
         boundary = self.key_region(seq_path)[1]
         end = self.last_content(last_line, boundary)
-        self.insert_lines(end + 1, [f"{row[:dash]}- {text}"])
+        self.insert_lines(end + 1, [f"{row[:dash]}- {self.scalar(item)}"])
 
-    @staticmethod
-    def _closing_bracket(row: str, col: int) -> int:
-        if row[col : col + 1] != "[":
-            raise SpliceUnsupported("flow list does not start on its line")
-        quote = None
-        for index in range(col + 1, len(row)):
-            char = row[index]
-            if quote:
-                if char == quote:
-                    quote = None
-            elif char in "\"'":
-                quote = char
-            elif char == "]":
-                return index
-            elif char in "[{":
-                break
-        raise SpliceUnsupported("flow list spans lines")
-
-    def remove_item(self, handler_id: str, name: EdgeField, index: int) -> None:
-        """Remove item `index` from a handler's consumes/produces list."""
+    def remove_items(
+        self, handler_id: str, name: EdgeField, indexes: Iterable[int]
+    ) -> None:
+        """Remove the items at `indexes` from a handler's consumes/produces list."""
         path = ("handlers", handler_id)
         node = self.get(path)
         seq_path = (*path, name)
         seq = node[name]
+        indexes = sorted(set(indexes))
         if self.is_flow(seq_path):
-            line, open_col = self.value_pos(seq_path)
-            row = self.lines[line]
-            close = self._closing_bracket(row, open_col)
-            cols = [self.value_pos((*seq_path, i)) for i in range(len(seq))]
-            if any(item_line != line for item_line, _ in cols):
-                raise SpliceUnsupported("flow list spans lines")
-            start = cols[index][1]
-            if len(seq) == 1:
-                start, end = open_col + 1, close
-            elif index + 1 < len(seq):
-                end = cols[index + 1][1]
-            else:
-                end = _token_end(row, start)
-                start = _token_end(row, cols[index - 1][1])
-            self.replace(self.offset(line, start), self.offset(line, end), "")
+            self.flow_edit(seq_path, indexes)
             return
-        if len(seq) == 1:
+        if len(indexes) == len(seq):
             self._replace_field(path, node, name, "[]")
             return
-        item_line = self.value_pos((*seq_path, index))[0]
-        if index + 1 < len(seq):
-            boundary = self.value_pos((*seq_path, index + 1))[0]
-        else:
-            boundary = self.key_region(seq_path)[1]
-        self.delete_lines(item_line, self.last_content(item_line, boundary))
+        for index in reversed(indexes):
+            item_line = self.value_pos((*seq_path, index))[0]
+            if index + 1 < len(seq):
+                boundary = self.value_pos((*seq_path, index + 1))[0]
+            else:
+                boundary = self.key_region(seq_path)[1]
+            self.delete_lines(item_line, self.last_content(item_line, boundary))
 
 
 def edge_lists(data: Any) -> list[tuple[str, EdgeField, list[Any]]]:

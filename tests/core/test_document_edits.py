@@ -4,6 +4,8 @@ with the loader, refuses cycles, and undoes to the exact previous text."""
 from __future__ import annotations
 
 import difflib
+import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -310,19 +312,123 @@ def test_removing_the_only_field_writes_empty_mapping(doc: FlowDocument) -> None
     assert "  payment.authorized:\n    topic: payments.ok\n" in doc.text
 
 
-def test_unusual_layout_falls_back_to_a_full_dump(tmp_path: Path) -> None:
+def test_flow_style_file_is_edited_in_place(tmp_path: Path) -> None:
+    text = (
+        "edaviz: 1\nname: flowy  # keep me\nevents: {a: {topic: x}, b: {}}  # both\n"
+        "handlers:\n  h: {consumes: [a], produces: [b]}\n"
+    )
     path = tmp_path / "flowy.yaml"
+    path.write_text(text)
+    doc = FlowDocument.open(path)
+    doc.set_field(event_key("a"), "description", "multi\nline, with a comma")
+    doc.add_event("c", produced_by="h")
+    doc.set_field(event_key("b"), "partitions", 2)
+    assert doc.text == (
+        "edaviz: 1\nname: flowy  # keep me\n"
+        'events: {a: {topic: x, description: "multi\\nline, with a comma"}, '
+        "b: {partitions: 2}, c: {}}  # both\n"
+        "handlers:\n  h: {consumes: [a], produces: [b, c]}\n"
+    )
+    doc.delete(event_key("b"))
+    doc.rename(handler_key("h"), "h2")
+    assert doc.text.endswith(
+        "c: {}}  # both\nhandlers:\n  h2: {consumes: [a], produces: [c], group: h}\n"
+    )
+    assert_consistent(doc)
+    while doc.can_undo:
+        doc.undo()
+    assert doc.text == text
+
+
+def test_json_file_stays_json_with_its_layout(tmp_path: Path) -> None:
+    text = """\
+{
+  "edaviz": 1,
+  "name": "j",
+  "events": {
+    "a": {"topic": "t.a"},
+    "b": {}
+  },
+  "handlers": {
+    "h": {
+      "consumes": ["a"],
+      "produces": ["b"]
+    }
+  }
+}
+"""
+    path = tmp_path / "flow.json"
+    path.write_text(text)
+    doc = FlowDocument.open(path)
+    doc.add_event("c", produced_by="h")
+    doc.rename(event_key("a"), "a2")
+    doc.set_fields(event_key("b"), {"description": "ünï", "partitions": 3})
+    doc.add_handler("g", consumes=["c"])
+    assert (
+        doc.text
+        == """\
+{
+  "edaviz": 1,
+  "name": "j",
+  "events": {
+    "a2": {"topic": "t.a"},
+    "b": {"description": "ünï", "partitions": 3},
+    "c": {}
+  },
+  "handlers": {
+    "h": {
+      "consumes": ["a2"],
+      "produces": ["b", "c"]
+    },
+    "g": {"consumes": ["c"]}
+  }
+}
+"""
+    )
+    doc.delete(handler_key("g"))
+    doc.disconnect("h", "b", "produces")
+    doc.set_field(handler_key("h"), "owner", "team")
+    assert '"produces": ["c"],\n      "owner": "team"\n    }\n  }\n}' in doc.text
+    json.loads(doc.text)
+    assert_consistent(doc)
+    while doc.can_undo:
+        doc.undo()
+    assert doc.text == text
+
+
+def test_unsupported_layout_falls_back_to_a_full_dump(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "folded.yaml"
     path.write_text(
-        "edaviz: 1\nname: flowy  # keep me\nevents: {a: {topic: x}, b: {}}\n"
+        "edaviz: 1\nname: folded  # keep me\n"
+        "events: {a: {description: two\n    lines, topic: x}, b: {}}\n"
         "handlers:\n  h: {consumes: [a], produces: [b]}\n"
     )
     doc = FlowDocument.open(path)
-    doc.set_field(event_key("a"), "description", "multi\nline")
+    with caplog.at_level(logging.INFO, logger="edaviz.core.document"):
+        doc.set_field(event_key("a"), "description", "one line")
+    assert "re-dumping" in caplog.text
     assert doc.flow is not None
-    assert doc.flow.events["a"].description == "multi\nline"
+    assert doc.flow.events["a"].description == "one line"
     assert "# keep me" in doc.text
     doc.undo()
     assert doc.text == path.read_text()
+
+
+def test_document_end_marker_stays_last(tmp_path: Path) -> None:
+    text = (
+        "---\nedaviz: 1\nname: n\nevents:\n  a: {}\n"
+        "handlers:\n  h:\n    produces:\n    - a\n...\n"
+    )
+    path = tmp_path / "marked.yaml"
+    path.write_text(text)
+    doc = FlowDocument.open(path)
+    doc.add_event("b", produced_by="h")
+    doc.add_handler("g", consumes=["b"])
+    assert doc.text == text.replace("  a: {}\n", "  a: {}\n  b: {}\n").replace(
+        "    - a\n...\n", "    - a\n    - b\n  g:\n    consumes: [b]\n...\n"
+    )
 
 
 def test_multiline_scalar_is_replaced_whole(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ says, and undoing everything gives back the original bytes."""
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 from pathlib import Path
@@ -70,6 +71,43 @@ handlers:
         "handlers:\n    h1:\n        consumes: [a]\n        produces:\n"
         "            - b\n"
     ).replace("\n", "\r\n"),
+    "json-pretty": """\
+{
+  "edaviz": 1,
+  "name": "pretty",
+  "events": {
+    "a": {"topic": "t.a"},
+    "b": {
+      "topic": "t.b",
+      "partitions": 2
+    },
+    "c": {}
+  },
+  "handlers": {
+    "h1": {
+      "consumes": ["a"],
+      "produces": [
+        "b",
+        "c"
+      ]
+    }
+  }
+}
+""",
+    "json-one-line": (
+        '{"edaviz": 1, "name": "compact", "events": {"a": {}, "b": {"topic": '
+        '"t.b"}}, "handlers": {"h1": {"consumes": ["a"], "produces": ["b"]}}}'
+    ),
+    "yaml-flow": """\
+edaviz: 1
+name: inline
+events: {a: {topic: t.a}, b: {}, 'c': {partitions: 2}}   # all events
+handlers: {
+  # the one handler
+  h1: {consumes: [a], produces: [b, c]},   # h1
+  h2: {consumes: [c]}
+}
+""",
     "no-final-newline": (
         "edaviz: 1\nname: bare\nevents:\n  a: {}\n  b: {}\nhandlers:\n"
         "  h1:\n    consumes: [a]\n    produces: [b]"
@@ -147,6 +185,8 @@ def test_random_edits_splice_and_undo(
     assert "re-dumping" not in caplog.text
     if "\r\n" in original:
         assert "\n" not in doc.text.replace("\r\n", "")
+    if style.startswith("json"):
+        json.loads(doc.text)  # still JSON
     doc.save(allow_invalid=True)
     assert path.read_bytes().decode() == doc.text
     while doc.can_undo:
