@@ -52,6 +52,18 @@ class Fingerprint:
         return info.st_mtime_ns == self.mtime_ns and info.st_size == self.size
 
 
+def read_only(path: Path) -> bool:
+    """True when `path` exists and its permissions forbid writing it. The rename
+    an atomic write ends with would replace it anyway (renaming needs only the
+    directory), so callers ask first; the mode bits count even for root."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    no_write_bit = not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+    return no_write_bit or not os.access(path, os.W_OK)
+
+
 def fsync_directory(directory: Path) -> None:
     """Flush a directory entry change (a rename) to disk where the OS allows."""
     try:
@@ -81,9 +93,14 @@ def atomic_write(path: Path, data: bytes, *, backup: Path | None = None) -> None
 def _replace(target: Path, data: bytes, mode: int | None) -> None:
     """Write `data` to a temporary sibling of `target`, then rename it over."""
     directory = target.parent
-    fd, tmp_name = tempfile.mkstemp(
-        dir=directory, prefix=f".{target.name}.", suffix=".tmp"
-    )
+    try:
+        fd, tmp_name = tempfile.mkstemp(
+            dir=directory, prefix=f".{target.name}.", suffix=".tmp"
+        )
+    except OSError as error:
+        # Name the folder: the temporary file's name would mean nothing to anyone.
+        message = f"cannot create a file in {directory} ({error.strerror})"
+        raise OSError(error.errno, message, str(directory)) from error
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -14,13 +14,15 @@ Saving rules (the file is never silently replaced by something worse):
   disk may be replaced by another draft without asking.
 - `save()` also refuses (`ExternalChangeConflict`) when the file changed on disk
   since it was read; `save(force=True)` overwrites it.
-- The write is atomic and the previous version is kept as `FILE.bak`.
+- The write is atomic and the previous version is kept as `FILE.bak`. A file
+  whose permissions forbid writing is not replaced (`PermissionError`).
 """
 
 from __future__ import annotations
 
 import copy
 import enum
+import errno
 import json
 import logging
 from collections import deque
@@ -32,7 +34,7 @@ from typing import Any
 from ruamel.yaml.error import YAMLError
 
 from edaviz.core import document_edits as te
-from edaviz.core.atomic import Fingerprint, atomic_write
+from edaviz.core.atomic import Fingerprint, atomic_write, read_only
 from edaviz.core.diagnostics import Diagnostic
 from edaviz.core.document_analysis import (
     EDITABLE_FIELDS,
@@ -567,6 +569,8 @@ class FlowDocument:
                 f"the flow has {errors} error{'s' if errors != 1 else ''}; "
                 f"not replacing the valid {self.path.name} (save a draft instead)"
             )
+        if read_only(self.path):
+            raise PermissionError(errno.EACCES, "the file is read-only", str(self.path))
         data = _encode(self._text)
         backup = self.backup_path if self.path.exists() else None
         atomic_write(self.path, data, backup=backup)

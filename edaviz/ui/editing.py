@@ -431,7 +431,12 @@ class EditingMixin:
                 try:
                     path = self.document.save_draft()
                 except OSError as error:
-                    self.notify(str(error), title="Save failed", severity="error")
+                    self.notify(
+                        f"{self.document.draft_path} not written: "
+                        f"{error.strerror or error}",
+                        title="Save failed",
+                        severity="error",
+                    )
                     return
                 self.notify(f"Draft saved as {path.name}", title="Draft")
                 if then is not None:

@@ -149,6 +149,37 @@ def test_failed_save_leaves_the_old_file_intact(
     assert "  c: {}" in path.read_text()
 
 
+def test_read_only_file_is_not_replaced(path: Path) -> None:
+    doc = FlowDocument.open(path)
+    doc.add_event("c")
+    path.chmod(0o444)
+    with pytest.raises(PermissionError, match="read-only"):
+        doc.save(force=True)
+    assert path.read_text() == FLOW and doc.dirty
+    assert not doc.backup_path.exists()
+    path.chmod(0o644)
+    doc.save()
+    assert "  c: {}" in path.read_text()
+
+
+def test_unwritable_folder_is_named(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doc = FlowDocument.open(path)
+    doc.add_event("c")
+
+    def denied(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", "/x/.tiny.yaml.abc.tmp")
+
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", denied)
+    with pytest.raises(PermissionError) as caught:
+        doc.save()
+    assert caught.value.strerror == (
+        f"cannot create a file in {path.parent} (Permission denied)"
+    )
+    assert path.read_text() == FLOW
+
+
 def test_save_refuses_to_overwrite_an_external_change(path: Path) -> None:
     doc = FlowDocument.open(path)
     doc.add_event("c")

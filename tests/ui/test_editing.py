@@ -248,6 +248,22 @@ async def test_failed_save_says_so_and_keeps_the_file(
         assert any("No space left" in m and "unchanged" in m for m in notes)
 
 
+async def test_read_only_file_says_so_and_keeps_the_file(
+    app: EdavizApp, flow_file: Path
+) -> None:
+    original = flow_file.read_text()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a")
+        await type_text(pilot, "audit")
+        await answer(pilot, "enter")
+        flow_file.chmod(0o444)
+        await answer(pilot, "ctrl+s")
+        assert flow_file.read_text() == original
+        assert app.document.dirty and app.title.startswith(DIRTY_MARK)
+        notes = [n.message for n in app._notifications]
+        assert f"{flow_file} is unchanged: the file is read-only" in notes
+
+
 async def test_invalid_save_offers_a_draft(app: EdavizApp, flow_file: Path) -> None:
     original = flow_file.read_text()
     async with app.run_test(size=SIZE) as pilot:
