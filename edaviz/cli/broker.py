@@ -34,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     start.add_argument(
         "--port",
-        type=int,
+        type=_port,
         help="client port on 127.0.0.1 (default: the last one used, else a free one)",
     )
     start.add_argument(
@@ -67,6 +67,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             help="Apache Kafka version (default: $EDAVIZ_KAFKA_VERSION or 4.4.0)",
         )
     parser.set_defaults(run=run, action=None)
+
+
+def _port(text: str) -> int:
+    """A TCP port number from the command line (1-65535)."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = 0
+    if not 0 < port < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a TCP port (1-65535)")
+    return port
 
 
 def _progress(message: str) -> None:

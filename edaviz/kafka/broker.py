@@ -12,6 +12,7 @@ import asyncio
 import base64
 import concurrent.futures
 import contextlib
+import fcntl
 import json
 import logging
 import os
@@ -21,6 +22,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -55,6 +57,10 @@ STOP_TIMEOUT_S = 30.0
 
 STATE_FILE = "broker.json"
 LOG_FILE = "broker.log"
+
+#: Held while a broker starts, so two starts on one data directory never launch
+#: two JVMs that overwrite each other's config and state file.
+LOCK_FILE = "broker.lock"
 
 #: Body of the watcher process of `stop_when_gone` (argv: owner pid, broker pid).
 _WATCHER = """\
@@ -229,6 +235,8 @@ class LocalBroker:
         data_dir: Path | str | None = None,
         progress: Progress | None = None,
     ) -> None:
+        if port is not None and not 0 < port < 65536:
+            raise EdavizError(f"port {port} is not a TCP port (1-65535)", exit_code=2)
         self.version = (
             version or os.environ.get("EDAVIZ_KAFKA_VERSION") or DEFAULT_KAFKA_VERSION
         )
@@ -294,10 +302,15 @@ class LocalBroker:
             EdavizError: Java or Maven is missing, the jars cannot be fetched, or
                 the broker does not answer within `timeout_s`.
         """
-        running = self.status()
-        if running is not None:
-            self._wait_ready(running, time.monotonic() + timeout_s)
-            return running.bootstrap
+        with self._start_lock():
+            running = self.status()
+            if running is None:
+                return self._launch(timeout_s)
+        self._wait_ready(running, time.monotonic() + timeout_s)
+        return running.bootstrap
+
+    def _launch(self, timeout_s: float) -> str:
+        """Fetch, configure, format and start a new broker; wait until it answers."""
         java = require_tool("java", "running Apache Kafka")
         libs = ensure_jars(self.version, self.progress)
 
@@ -429,6 +442,24 @@ class LocalBroker:
         return done.stdout
 
     # Internals
+
+    @contextlib.contextmanager
+    def _start_lock(self) -> Iterator[None]:
+        """Hold the data directory's start lock; wait while another start holds it."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        # The lock goes with the open file: closing it (or dying) releases it,
+        # and the broker's JVM does not inherit it.
+        with open(self.data_dir / LOCK_FILE, "w") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if self.progress is not None:
+                    self.progress(
+                        f"Another edaviz is starting the broker in {self.data_dir}; "
+                        "waiting for it..."
+                    )
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
 
     def _choose_ports(self) -> tuple[int, int]:
         previous = self._read_state()

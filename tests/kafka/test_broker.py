@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from kafka_helpers import describe_group, wait_for
 
+from edaviz.cli import main
 from edaviz.errors import EdavizError
 from edaviz.kafka.broker import LocalBroker, free_port, probe
 from edaviz.kafka.maven import cache_root, require_tool
@@ -106,6 +109,60 @@ def test_start_stop_restart_keeps_data_and_port(tmp_path: Path) -> None:
         assert restarted.status() is None
     finally:
         LocalBroker(data_dir=tmp_path / "kafka").stop()
+
+
+def test_two_starts_at_once_launch_one_broker(tmp_path: Path) -> None:
+    data_dir = tmp_path / "kafka"
+    command = [sys.executable, "-m", "edaviz", "broker", "start"]
+    starts = [
+        subprocess.Popen(
+            [*command, "--data-dir", str(data_dir)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    try:
+        outputs = [start.communicate(timeout=120) for start in starts]
+        assert [start.returncode for start in starts] == [0, 0], outputs
+        # Both print one address (the later start maybe as "already running at").
+        addresses = {out.split()[-1] for out, _ in outputs}
+        broker = LocalBroker(data_dir=data_dir)
+        assert addresses == {broker.bootstrap}
+        assert _kafka_jvms(data_dir) == [broker.status().pid]
+        assert broker.is_ready()
+    finally:
+        LocalBroker(data_dir=data_dir).stop()
+        # A JVM the state file lost track of would outlive the test run.
+        for pid in _kafka_jvms(data_dir):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _kafka_jvms(data_dir: Path) -> list[int]:
+    """Pids of the Kafka JVMs whose config lives in `data_dir`."""
+    props = str(data_dir / "server.properties").encode()
+    pids = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                cmdline = (proc / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"kafka.Kafka" in cmdline and props in cmdline:
+                pids.append(int(proc.name))
+    return pids
+
+
+def test_port_out_of_range_is_a_usage_error(tmp_path: Path, capsys) -> None:
+    with pytest.raises(EdavizError, match="not a TCP port") as raised:
+        LocalBroker(data_dir=tmp_path, port=0)
+    assert raised.value.exit_code == 2
+    with pytest.raises(SystemExit) as exited:
+        main(["broker", "start", "--data-dir", str(tmp_path), "--port", "70000"])
+    assert exited.value.code == 2
+    assert "not a TCP port" in capsys.readouterr().err
+    assert not (tmp_path / "broker.json").exists()
 
 
 def test_busy_port_is_a_clear_error(tmp_path: Path, kafka_broker) -> None:
