@@ -60,6 +60,7 @@ ANALYSIS_CACHE = 6
 
 _SECTION = {"event": "events", "handler": "handlers"}
 _BINDING = {"event": "topic", "handler": "group"}
+_A_KIND = {"event": "an event", "handler": "a handler"}
 
 
 class CycleError(EditError):
@@ -327,7 +328,7 @@ class FlowDocument:
         check_id(key.id)
         section = _SECTION[key.kind]
         if key.id in te.section_of(self._data or {}, section):
-            raise EditError(f"there is already a {key.kind} named {key.id!r}")
+            raise EditError(f"there is already {_A_KIND[key.kind]} named {key.id!r}")
         values = {
             name: field_value(key.kind, name, value)
             for name, value in fields.items()
@@ -374,7 +375,7 @@ class FlowDocument:
             return key
         section = _SECTION[key.kind]
         if new_id in te.section_of(self._data, section):
-            raise EditError(f"there is already a {key.kind} named {new_id!r}")
+            raise EditError(f"there is already {_A_KIND[key.kind]} named {new_id!r}")
         binding = _BINDING[key.kind]
         pin = keep_binding and not (node or {}).get(binding)
 

@@ -28,7 +28,7 @@ from edaviz.core.document import (
     ReloadStatus,
     SaveRefused,
 )
-from edaviz.core.flow import ID_PATTERN
+from edaviz.core.document_analysis import check_id
 from edaviz.core.graph import NodeKey, event_key, handler_key
 from edaviz.ui.editing_screens import (
     ChoiceScreen,
@@ -177,17 +177,18 @@ class EditingMixin:
         return node
 
     def _id_check(self, kind: str) -> Callable[[str], str | None]:
-        import re
-
-        section = self.document.graph.flow.events
-        if kind == "handler":
-            section = self.document.graph.flow.handlers
+        """The prompt's check of a new id: the document's rules, said early."""
+        flow = self.document.graph.flow
+        taken = flow.handlers if kind == "handler" else flow.events
+        a_kind = "a handler" if kind == "handler" else "an event"
 
         def check(value: str) -> str | None:
-            if not re.fullmatch(ID_PATTERN, value):
-                return "Use letters, digits, '.', '_' or '-'."
-            if value in section:
-                return f"There is already a {kind} named {value!r}."
+            try:
+                check_id(value)
+            except EditError as refused:
+                return str(refused)
+            if value in taken:
+                return f"There is already {a_kind} named {value!r}."
             return None
 
         return check

@@ -85,6 +85,26 @@ async def test_add_event_refuses_duplicate_id_in_the_prompt(app: EdavizApp) -> N
         assert not app.document.dirty
 
 
+async def test_rename_to_a_taken_or_too_long_id_is_refused_in_the_prompt(
+    app: EdavizApp,
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await select(app, pilot, handler_key("validator"))
+        await pilot.press("r")
+        await pilot.pause()
+        field = app.screen.query_one(Input)
+        for value, problem in (
+            ("payments", "There is already a handler named 'payments'."),
+            ("x" * 250, "ids are at most 249 characters"),
+        ):
+            field.value = value
+            await answer(pilot, "enter")
+            assert isinstance(app.screen, TextPrompt)
+            assert str(app.screen.query_one("#prompt-error").render()) == problem
+        await answer(pilot, "escape")
+        assert not app.document.dirty
+
+
 async def test_add_event_produced_by_the_selected_handler(app: EdavizApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await select(app, pilot, handler_key("shipping"))
