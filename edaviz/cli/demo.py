@@ -24,7 +24,11 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 from aiokafka.structs import TopicPartition
 
-from edaviz.cli.simulate import add_simulation_arguments, overrides_from_args
+from edaviz.cli.simulate import (
+    add_simulation_arguments,
+    overrides_from_args,
+    positive_number,
+)
 from edaviz.core.flow import Flow
 from edaviz.core.loader import load_flow_or_raise
 from edaviz.errors import EdavizError, UsageError
@@ -89,7 +93,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--duration",
-        type=float,
+        type=positive_number,
         metavar="S",
         help="stop after S seconds (implies --text; default: until Ctrl-C)",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import math
 import signal
 import sys
 import time
@@ -46,7 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_simulation_arguments(parser)
     parser.add_argument(
         "--duration",
-        type=float,
+        type=positive_number,
         metavar="S",
         help="stop after S seconds (default: run until Ctrl-C)",
     )
@@ -64,7 +65,7 @@ def add_simulation_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--rate",
-        type=float,
+        type=positive_number,
         default=DEFAULT_RATE,
         metavar="N",
         help="events/s of source handlers without their own rate "
@@ -108,6 +109,17 @@ def add_simulation_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--seed", type=int, help="seed for payloads and failures")
 
 
+def positive_number(text: str) -> float:
+    """A finite number above 0, as --rate and --duration take."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number above 0")
+    return value
+
+
 def overrides_from_args(
     flow: Flow, args: argparse.Namespace
 ) -> dict[str, SimulationSettings]:
@@ -143,9 +155,10 @@ def overrides_from_args(
 def _parse_pair(flag: str, item: str) -> tuple[str, float]:
     handler, sep, value = item.partition("=")
     try:
-        if not sep or not handler:
+        number = float(value)
+        if not sep or not handler or not math.isfinite(number):
             raise ValueError
-        return handler, float(value)
+        return handler, number
     except ValueError:
         raise UsageError(f"{flag} expects HANDLER=NUMBER, got {item!r}") from None
 
@@ -202,8 +215,6 @@ def progress_line(simulator: Simulator) -> str:
 def run(args: argparse.Namespace) -> int:
     """Load the flow and simulate it until Ctrl-C or --duration."""
     flow = load_flow_or_raise(args.flow)
-    if args.rate <= 0:
-        raise UsageError("--rate must be above 0")
     simulator = Simulator(
         flow,
         client_kwargs_for(flow, args),

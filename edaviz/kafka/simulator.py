@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import random
 import time
 from collections import Counter
@@ -126,6 +127,8 @@ class Simulator:
             raise EdavizError(
                 f"no handler named {', '.join(sorted(unknown))} in flow {flow.name!r}"
             )
+        if not (math.isfinite(default_rate) and default_rate > 0):
+            raise EdavizError(f"the default rate must be above 0, not {default_rate}")
         self.flow = flow
         self.client_kwargs = dict(client_kwargs)
         self.default_rate = default_rate
@@ -135,6 +138,12 @@ class Simulator:
             for hid, handler in flow.handlers.items()
         }
         """Current settings per handler id; `update()` changes them while running."""
+        for hid, settings in self.settings.items():
+            # The flow model accepts YAML's .inf; no schedule can be kept with it.
+            if not math.isfinite((settings.rate or 1.0) + settings.delay_ms):
+                raise EdavizError(
+                    f"handler {hid!r}: simulate rate and delay_ms must be finite"
+                )
         self.stats = SimulatorStats()
         self.payloads = PayloadFactory(seed)
         self._dice = random.Random(seed)

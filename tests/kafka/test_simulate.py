@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import os
 import subprocess
 import sys
@@ -20,11 +21,12 @@ from kafka_helpers import (
     wait_for,
 )
 
+from edaviz.cli import main
 from edaviz.cli.demo import default_flow, run_demo, summary_lines
 from edaviz.cli.simulate import overrides_from_args
-from edaviz.core.flow import Flow
+from edaviz.core.flow import Flow, SimulationSettings
 from edaviz.core.loader import load_flow_or_raise
-from edaviz.errors import UsageError
+from edaviz.errors import EdavizError, UsageError
 from edaviz.kafka.broker import LocalBroker
 from edaviz.kafka.payloads import PayloadFactory
 from edaviz.kafka.simulator import Simulator
@@ -257,11 +259,46 @@ def test_cli_overrides_apply_on_top_of_the_flow() -> None:
 
 @pytest.mark.parametrize(
     "args",
-    [{"delay": ["nope=1"]}, {"delay": ["h"]}, {"fail": ["h=2"]}, {"pause": ["x"]}],
+    [
+        {"delay": ["nope=1"]},
+        {"delay": ["h"]},
+        {"fail": ["h=2"]},
+        {"pause": ["x"]},
+        {"delay": ["h=inf"]},
+        {"handler_rate": ["src=nan"]},
+    ],
 )
 def test_bad_overrides_are_usage_errors(args) -> None:
     with pytest.raises(UsageError):
         overrides_from_args(_flow(), _args(**args))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["simulate", "flow.yaml", "--rate", "0"],
+        ["simulate", "flow.yaml", "--rate", "inf"],
+        ["simulate", "flow.yaml", "--duration", "nan"],
+        ["demo", "--duration", "-1"],
+        ["demo", "--rate", "-5"],
+    ],
+)
+def test_rates_and_durations_must_be_finite_and_above_zero(argv, capsys) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 2
+    assert "is not a number above 0" in capsys.readouterr().err
+
+
+def test_an_infinite_rate_in_the_flow_is_refused() -> None:
+    flow = _flow()
+    source = flow.handlers["src"]
+    endless = source.model_copy(update={"simulate": SimulationSettings(rate=math.inf)})
+    flow = flow.model_copy(update={"handlers": {**flow.handlers, "src": endless}})
+    with pytest.raises(EdavizError, match="'src'.*finite"):
+        Simulator(flow, {"bootstrap_servers": "127.0.0.1:1"})
+    with pytest.raises(EdavizError, match="rate"):
+        Simulator(_flow(), {"bootstrap_servers": "127.0.0.1:1"}, default_rate=0)
 
 
 def test_payloads_look_like_real_events() -> None:
