@@ -266,11 +266,13 @@ class Splicer:
         self._edits: list[tuple[int, int, str]] = []
         self.json = _is_json(text)
         """True when the file is JSON: what the edits write is JSON too."""
-        self.body_end = next(
-            (i for i, line in enumerate(self.lines) if _DOCUMENT_END.match(line)),
-            len(self.lines),
-        )
+        self.body_end = len(self.lines)
         """The line where the document ends: a `...` marker, or the end."""
+        if "..." in text:
+            self.body_end = next(
+                (i for i, line in enumerate(self.lines) if _DOCUMENT_END.match(line)),
+                self.body_end,
+            )
 
     # positions -------------------------------------------------------------
 
