@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import subprocess
 import tempfile
+import threading
+import time
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,7 +34,13 @@ LOG4J_VERSION = "2.25.5"
 #: Seconds a resolve may take; a cold Maven cache downloads about 60 jars.
 RESOLVE_TIMEOUT_S = 900
 
+#: Seconds between two "still fetching" progress lines of a resolve.
+PROGRESS_INTERVAL_S = 10.0
+
 Progress = Callable[[str], None]
+
+#: Colour codes Maven's launcher writes even in batch mode.
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 _POM = """\
 <project xmlns="http://maven.apache.org/POM/4.0.0">
@@ -163,7 +173,6 @@ def ensure_jars(version: str, progress: Progress | None = None) -> Path:
         out = work / "libs"
         cmd = [
             mvn,
-            "-q",
             "-B",
             "-f",
             str(work / "pom.xml"),
@@ -172,24 +181,11 @@ def ensure_jars(version: str, progress: Progress | None = None) -> Path:
             "-DincludeScope=runtime",
         ]
         log.info("resolving Kafka %s: %s", version, " ".join(cmd))
-        try:
-            done = subprocess.run(
-                cmd,
-                capture_output=True,
-                text=True,
-                timeout=RESOLVE_TIMEOUT_S,
-                check=False,
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise EdavizError(
-                f"Maven did not finish resolving Kafka {version} "
-                f"within {RESOLVE_TIMEOUT_S} s"
-            ) from exc
-        if done.returncode != 0 or not any(out.glob("kafka_2.13-*.jar")):
-            tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
+        status, errors = _run_maven(cmd, version, progress)
+        if status != 0 or not any(out.glob("kafka_2.13-*.jar")):
             raise EdavizError(
                 f"Maven could not resolve Apache Kafka {version} "
-                f"(org.apache.kafka:kafka_2.13):\n{tail}"
+                f"(org.apache.kafka:kafka_2.13):\n" + "\n".join(errors)
             )
         (out / _DONE_MARKER).write_text(version, encoding="utf-8")
         try:
@@ -203,3 +199,68 @@ def ensure_jars(version: str, progress: Progress | None = None) -> Path:
     if progress is not None:
         progress(f"Apache Kafka {version} is cached in {libs}")
     return libs
+
+
+def _run_maven(
+    cmd: list[str], version: str, progress: Progress | None
+) -> tuple[int, list[str]]:
+    """Run a Maven resolve, telling `progress` how far it got now and then.
+
+    Returns:
+        Maven's exit status and the lines that explain a failure: its first
+        error, else the end of its output.
+    """
+    process = subprocess.Popen(
+        cmd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+    )
+    assert process.stdout is not None
+    output = process.stdout
+    last: deque[str] = deque(maxlen=15)
+    errors: list[str] = []
+    downloaded = 0
+
+    def read() -> None:
+        nonlocal downloaded
+        for raw in output:
+            line = _ANSI.sub("", raw).rstrip()
+            if line.startswith("[INFO] Downloaded from"):
+                downloaded += 1
+                continue
+            if line.startswith("[ERROR]") and line[7:].strip() and not errors:
+                errors.append(line)
+            last.append(line)
+
+    # A thread drains the output, so the wait below can wake up on time to
+    # report even while one large jar downloads without a line printed.
+    reader = threading.Thread(target=read, name="maven-output", daemon=True)
+    reader.start()
+    started = time.monotonic()
+    try:
+        while True:
+            try:
+                status = process.wait(PROGRESS_INTERVAL_S)
+                break
+            except subprocess.TimeoutExpired:
+                elapsed = time.monotonic() - started
+                if elapsed >= RESOLVE_TIMEOUT_S:
+                    raise EdavizError(
+                        f"Maven did not finish resolving Kafka {version} "
+                        f"within {RESOLVE_TIMEOUT_S} s"
+                    ) from None
+                if progress is not None:
+                    progress(
+                        f"  still fetching: {downloaded} files downloaded "
+                        f"in {elapsed:.0f} s"
+                    )
+    finally:
+        # Also on Ctrl-C: no Maven left writing into a directory about to go.
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    reader.join(5.0)
+    return status, errors or [line for line in last if line.strip()]

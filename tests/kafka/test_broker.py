@@ -16,6 +16,7 @@ from kafka_helpers import describe_group, wait_for
 
 from edaviz.cli import main
 from edaviz.errors import EdavizError
+from edaviz.kafka import maven
 from edaviz.kafka.broker import LocalBroker, free_port, probe
 from edaviz.kafka.maven import cache_root, require_tool
 
@@ -177,6 +178,65 @@ def test_missing_java_names_what_to_install(monkeypatch) -> None:
         require_tool("java", "running Apache Kafka")
     with pytest.raises(EdavizError, match="Maven"):
         require_tool("mvn", "fetching Apache Kafka")
+
+
+#: Stands in for Maven: two downloads with a pause between, then one jar.
+FAKE_MVN = """\
+#!/bin/sh
+for arg; do case $arg in -DoutputDirectory=*) out=${arg#*=};; esac; done
+echo '\033[1m[INFO] Downloaded from central: https://repo/a.pom (1 kB)\033[m'
+sleep 1
+echo '[INFO] Downloaded from central: https://repo/b.jar (9 kB)'
+mkdir -p "$out" && touch "$out/kafka_2.13-$VERSION.jar"
+"""
+
+FAILING_MVN = """\
+#!/bin/sh
+echo '[INFO] BUILD FAILURE'
+echo '[ERROR] Could not resolve dependencies: kafka_2.13:jar:9.9.9 was not found'
+echo '[ERROR] '
+echo '[ERROR] Re-run Maven using the -X switch to enable full debug logging.'
+exit 1
+"""
+
+
+def _fake_mvn(monkeypatch, tmp_path: Path, script: str) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "mvn").write_text(script)
+    (bin_dir / "mvn").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("VERSION", "9.9.9")
+
+
+def test_first_fetch_reports_progress_while_maven_works(
+    monkeypatch, tmp_path: Path
+) -> None:
+    _fake_mvn(monkeypatch, tmp_path, FAKE_MVN)
+    monkeypatch.setattr(maven, "PROGRESS_INTERVAL_S", 0.3)
+    messages: list[str] = []
+    libs = maven.ensure_jars("9.9.9", messages.append)
+    assert (libs / "kafka_2.13-9.9.9.jar").exists()
+    assert messages[0].startswith("Fetching Apache Kafka 9.9.9")
+    assert messages[-1].startswith("Apache Kafka 9.9.9 is cached")
+    counts = [m for m in messages[1:-1] if m.strip().startswith("still fetching:")]
+    assert "1 files downloaded" in counts[0]
+    # Cached: the second call neither runs Maven nor reports anything.
+    messages.clear()
+    assert maven.ensure_jars("9.9.9", messages.append) == libs
+    assert messages == []
+
+
+def test_failed_fetch_names_maven_first_error(monkeypatch, tmp_path: Path) -> None:
+    _fake_mvn(monkeypatch, tmp_path, FAILING_MVN)
+    with pytest.raises(EdavizError) as failed:
+        maven.ensure_jars("9.9.9")
+    message = str(failed.value)
+    assert message.startswith("Maven could not resolve Apache Kafka 9.9.9")
+    assert "kafka_2.13:jar:9.9.9 was not found" in message
+    assert "-X switch" not in message
+    assert not (maven.kafka_home("9.9.9") / "libs").exists()
 
 
 def test_cache_honours_xdg_cache_home(monkeypatch, tmp_path: Path) -> None:
