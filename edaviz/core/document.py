@@ -20,6 +20,7 @@ Saving rules (the file is never silently replaced by something worse):
 
 from __future__ import annotations
 
+import codecs
 import copy
 import enum
 import errno
@@ -113,9 +114,12 @@ class Removal:
 class FlowDocument:
     """A flow file open for editing. Use `FlowDocument.open(path)`."""
 
-    def __init__(self, path: Path, text: str, *, on_disk: bool) -> None:
+    def __init__(
+        self, path: Path, text: str, *, on_disk: bool, bom: bool = False
+    ) -> None:
         self.path = path
         """The flow file."""
+        self._bom = bom
         self._text = text
         self._saved_text: str | None = text if on_disk else None
         self._disk = Fingerprint.of(path) if on_disk else None
@@ -135,7 +139,7 @@ class FlowDocument:
             raise UsageError(f"{path}: no such file") from None
         except OSError as error:
             raise UsageError(f"{path}: cannot read: {error.strerror}") from None
-        return cls(path, _decode(data), on_disk=True)
+        return cls(path, _decode(data), on_disk=True, bom=_has_bom(data))
 
     # state -----------------------------------------------------------------
 
@@ -166,7 +170,8 @@ class FlowDocument:
 
     @property
     def text(self) -> str:
-        """The current text of the document (what a save writes)."""
+        """The current text of the document: what a save writes, after the
+        file's byte order mark if it had one."""
         return self._text
 
     @property
@@ -572,7 +577,7 @@ class FlowDocument:
             )
         if read_only(self.path):
             raise PermissionError(errno.EACCES, "the file is read-only", str(self.path))
-        data = _encode(self._text)
+        data = _encode(self._text, self._bom)
         backup = self.backup_path if self.path.exists() else None
         atomic_write(self.path, data, backup=backup)
         self._saved_text = self._text
@@ -583,7 +588,7 @@ class FlowDocument:
 
     def save_draft(self) -> Path:
         """Write the document to `draft_path`, leaving the flow file alone."""
-        atomic_write(self.draft_path, _encode(self._text))
+        atomic_write(self.draft_path, _encode(self._text, self._bom))
         return self.draft_path
 
     def disk_changed(self) -> bool:
@@ -621,6 +626,7 @@ class FlowDocument:
             self._redo.clear()
             self._load(text)
         self._saved_text = text
+        self._bom = _has_bom(data)
         self._disk = Fingerprint.of(self.path, data)
         self._disk_valid = self.is_valid
 
@@ -633,13 +639,20 @@ class FlowDocument:
         self._disk_valid = self._analyse(self._saved_text).flow is not None
 
 
+def _has_bom(data: bytes) -> bool:
+    return data.startswith(codecs.BOM_UTF8)
+
+
 def _decode(data: bytes) -> str:
+    """The text of a file, without its byte order mark: `edaviz validate` reads
+    it so, and positions on the first line count from after the mark."""
     # surrogateescape: bytes that are not UTF-8 survive a save unchanged.
-    return data.decode("utf-8", errors="surrogateescape")
+    return data.removeprefix(codecs.BOM_UTF8).decode("utf-8", errors="surrogateescape")
 
 
-def _encode(text: str) -> bytes:
-    return text.encode("utf-8", errors="surrogateescape")
+def _encode(text: str, bom: bool) -> bytes:
+    data = text.encode("utf-8", errors="surrogateescape")
+    return codecs.BOM_UTF8 + data if bom else data
 
 
 def _rename_key(items: Any, old: str, new: str, value: Any) -> None:

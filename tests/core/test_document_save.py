@@ -4,6 +4,7 @@ made to the file by someone else."""
 
 from __future__ import annotations
 
+import codecs
 import os
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from edaviz.core.document import (
     SaveRefused,
 )
 from edaviz.core.graph import event_key, handler_key
+from edaviz.core.loader import load_flow
 from edaviz.errors import UsageError
 
 FLOW = """\
@@ -271,6 +273,23 @@ def test_non_utf8_file_reports_like_validate_and_survives_save(tmp_path: Path) -
         doc.add_event("a")
     doc.save()
     assert path.read_bytes() == raw
+
+
+def test_byte_order_mark_is_kept_and_not_edited_around(tmp_path: Path) -> None:
+    path = tmp_path / "bom.json"
+    raw = b'{"edaviz": 1, "name": "b", "events": {"a": {"topic": 7}}}\n'
+    path.write_bytes(codecs.BOM_UTF8 + raw)
+    doc = FlowDocument.open(path)
+    assert [str(d) for d in doc.diagnostics] == [
+        str(d) for d in load_flow(str(path)).diagnostics
+    ]
+    doc.set_field(event_key("a"), "topic", "t.a")
+    doc.add_event("b")
+    doc.save()
+    assert path.read_bytes() == codecs.BOM_UTF8 + raw.replace(
+        b'{"topic": 7}}', b'{"topic": "t.a"}, "b": {}}'
+    )
+    assert doc.reload_if_changed() is ReloadStatus.UNCHANGED
 
 
 def test_document_model_imports_no_ui() -> None:
