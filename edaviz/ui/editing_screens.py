@@ -237,11 +237,14 @@ class FieldsForm(ModalScreen[dict[str, str] | None]):
         self.query(Input).first().focus()
 
     def result(self) -> dict[str, str]:
-        """The text of every field as typed."""
-        return {
-            name: self.query_one(f"#field-{name}", Input).value.strip()
-            for name in self.values
-        }
+        """The text of every field: as typed, trimmed; a field left alone keeps
+        its value exactly (a multi-line description would lose its last line
+        break to the trim, and Apply must not change what was not touched)."""
+        result = {}
+        for name, before in self.values.items():
+            typed = self.query_one(f"#field-{name}", Input).value
+            result[name] = before if typed == before else typed.strip()
+        return result
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter in any field applies the form."""

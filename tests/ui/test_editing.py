@@ -218,6 +218,22 @@ async def test_edit_fields_in_a_form(app: EdavizApp) -> None:
         assert app.document.text == SHOP.read_text()
 
 
+async def test_applying_an_untouched_form_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "folded.yaml"
+    path.write_text(
+        "edaviz: 1\nname: folded\nevents:\n  a:\n    description: |\n"
+        "      first line\n      second line\n"
+        "handlers:\n  h:\n    consumes: [a]\n"
+    )
+    app = EdavizApp(FlowDocument.open(path), clock=lambda: SAMPLE_TIME)
+    async with app.run_test(size=SIZE) as pilot:
+        await select(app, pilot, event_key("a"))
+        await pilot.press("e")
+        await answer(pilot, "enter")
+        assert not isinstance(app.screen, FieldsForm)
+        assert not app.document.dirty and not app.document.can_undo
+
+
 async def test_undo_redo_and_title(app: EdavizApp, flow_file: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await select(app, pilot, handler_key("notifier"))
