@@ -126,6 +126,9 @@ class FlowDocument:
         self._undo: deque[tuple[str, str]] = deque(maxlen=MAX_HISTORY)
         self._redo: list[tuple[str, str]] = []
         self._recent: deque[Analysis] = deque(maxlen=ANALYSIS_CACHE)
+        self.rewrote_layout = False
+        """True when the last edit rewrote the whole file's layout (a shape the
+        in-place edits do not handle); comments and key order are still kept."""
         self._load(text)
         self._disk_valid = on_disk and self.flow is not None
 
@@ -270,6 +273,7 @@ class FlowDocument:
                 log.debug("splice of %r gave unexpected data; re-dumping", label)
         except te.SpliceUnsupported as error:
             log.debug("splice of %r not possible (%s); re-dumping", label, error)
+        self.rewrote_layout = result is None
         if result is None:
             result = self._redump(apply, expected)
 

@@ -157,6 +157,14 @@ class EditingMixin:
             self.notify(str(refused), title="Edit refused", severity="warning")
             return False
         log.debug("edit: %s", reason)
+        if self.document.rewrote_layout:
+            self.notify(
+                "This file's layout could not be edited in place, so the whole "
+                "file was written out again: comments and key order are kept, "
+                "spacing and quoting may change. Ctrl+Z undoes it.",
+                title="Layout rewritten",
+                severity="warning",
+            )
         return True
 
     def _show_cycle(self, cycle: list[NodeKey]) -> None:

@@ -234,6 +234,26 @@ async def test_applying_an_untouched_form_changes_nothing(tmp_path: Path) -> Non
         assert not app.document.dirty and not app.document.can_undo
 
 
+async def test_an_edit_that_rewrites_the_layout_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "folded.yaml"
+    path.write_text(
+        "edaviz: 1\nname: folded\n"
+        "events: {a: {description: two\n    lines}}\n"
+        "handlers:\n  h:\n    consumes: [a]\n"
+    )
+    app = EdavizApp(FlowDocument.open(path), clock=lambda: SAMPLE_TIME)
+    async with app.run_test(size=SIZE) as pilot:
+        await select(app, pilot, event_key("a"))
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#field-description", Input).value = "one line"
+        await answer(pilot, "enter")
+        assert app.document.flow is not None
+        assert app.document.flow.events["a"].description == "one line"
+        titles = [n.title for n in app._notifications]
+        assert "Layout rewritten" in titles
+
+
 async def test_undo_redo_and_title(app: EdavizApp, flow_file: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await select(app, pilot, handler_key("notifier"))
