@@ -542,7 +542,9 @@ class LocalBroker:
             )
 
     def _wait_ready(self, state: BrokerState, deadline: float) -> None:
-        delay = 0.2
+        # Polled often: a refused connection costs well under a millisecond, and a
+        # 1 s poll added up to a second to every start (bench_broker.py).
+        delay = 0.1
         while True:
             if not _pid_alive(state.pid):
                 raise EdavizError(
@@ -560,7 +562,7 @@ class LocalBroker:
                     f"see {self.log_file}"
                 )
             time.sleep(delay)
-            delay = min(delay * 1.5, 1.0)
+            delay = min(delay * 1.5, 0.25)
 
     def _wait_exit(self, pid: int, timeout_s: float) -> bool:
         if self._process is not None and self._process.pid == pid:
