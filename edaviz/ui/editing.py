@@ -56,6 +56,24 @@ NODE_ACTIONS = frozenset(
 )
 
 
+#: Editors that open FILE:LINE given after `-g` (the VS Code family) or alone,
+#: instead of the `+LINE FILE` that vi, Emacs, nano and most others take.
+GOTO_EDITORS = frozenset({"code", "codium", "code-insiders", "cursor"})
+COLON_EDITORS = frozenset({"subl", "hx", "helix", "zed"})
+
+
+def editor_command(editor: str, path: str, line: int) -> list[str]:
+    """The command that opens `path` at `line` in `editor` (a shell-quoted
+    command line, as $VISUAL and $EDITOR hold)."""
+    words = shlex.split(editor) or ["vi"]
+    name = os.path.basename(words[0]).removesuffix(".exe")
+    if name in GOTO_EDITORS:
+        return [*words, "-g", f"{path}:{line}"]
+    if name in COLON_EDITORS:
+        return [*words, f"{path}:{line}"]
+    return [*words, f"+{line}", path]
+
+
 class EditingMixin:
     """Adds the flow-editing key bindings and `action_*` methods to the app."""
 
@@ -599,7 +617,7 @@ class EditingMixin:
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
         node = self.selected_node
         line = (self.document.line_of(node) if node else None) or 1
-        command = [*shlex.split(editor), f"+{line}", str(self.document.path)]
+        command = editor_command(editor, str(self.document.path), line)
         try:
             with self.suspend():
                 subprocess.run(command, check=False)

@@ -17,7 +17,7 @@ from edaviz.core import atomic
 from edaviz.core.document import FlowDocument
 from edaviz.core.graph import NodeKey, event_key, handler_key
 from edaviz.ui.app import EdavizApp
-from edaviz.ui.editing import DIRTY_MARK
+from edaviz.ui.editing import DIRTY_MARK, editor_command
 from edaviz.ui.editing_screens import (
     ChoiceScreen,
     FieldsForm,
@@ -548,6 +548,22 @@ async def test_open_in_editor_at_the_node_line(
         flow = app.document.flow
         assert flow is not None and flow.handlers["checkout"].owner == "shop-web"
     assert os.environ["VISUAL"].endswith("fake-editor.py")
+
+
+@pytest.mark.parametrize(
+    ("editor", "command"),
+    [
+        ("vim", ["vim", "+12", "f.yaml"]),
+        ("emacs -nw", ["emacs", "-nw", "+12", "f.yaml"]),
+        ("code --wait", ["code", "--wait", "-g", "f.yaml:12"]),
+        ("/usr/local/bin/hx", ["/usr/local/bin/hx", "f.yaml:12"]),
+        ("'/opt/My Editor/subl' -w", ["/opt/My Editor/subl", "-w", "f.yaml:12"]),
+    ],
+)
+def test_editor_command_puts_the_line_where_the_editor_reads_it(
+    editor: str, command: list[str]
+) -> None:
+    assert editor_command(editor, "f.yaml", 12) == command
 
 
 async def test_editing_actions_are_in_the_command_palette(app: EdavizApp) -> None:
