@@ -56,6 +56,10 @@ log = logging.getLogger(__name__)
 #: Edits kept for undo; each is one text snapshot (a 500-node flow is ~40 kB).
 MAX_HISTORY = 200
 
+#: Characters of text the undo history holds at most: 200 snapshots of the
+#: largest flow a file may hold (4 MiB) would otherwise take 800 MB.
+MAX_HISTORY_CHARS = 64 * 2**20
+
 #: Analyses kept for undo/redo: each holds the data and positions of one text.
 ANALYSIS_CACHE = 6
 
@@ -123,7 +127,8 @@ class FlowDocument:
         self._text = text
         self._saved_text: str | None = text if on_disk else None
         self._disk = Fingerprint.of(path) if on_disk else None
-        self._undo: deque[tuple[str, str]] = deque(maxlen=MAX_HISTORY)
+        self._undo: deque[tuple[str, str]] = deque()
+        self._undo_chars = 0
         self._redo: list[tuple[str, str]] = []
         self._recent: deque[Analysis] = deque(maxlen=ANALYSIS_CACHE)
         self.rewrote_layout = False
@@ -277,7 +282,7 @@ class FlowDocument:
         if result is None:
             result = self._redump(apply, expected)
 
-        self._undo.append((self._text, label))
+        self._remember(label)
         self._redo.clear()
         self._load(result.text, result)
 
@@ -546,11 +551,22 @@ class FlowDocument:
         """True when there is an undone edit to redo."""
         return bool(self._redo)
 
+    def _remember(self, label: str) -> None:
+        """Push the current text on the undo history, dropping the oldest
+        entries past `MAX_HISTORY` or `MAX_HISTORY_CHARS` (the newest stays)."""
+        self._undo.append((self._text, label))
+        self._undo_chars += len(self._text)
+        while len(self._undo) > 1 and (
+            len(self._undo) > MAX_HISTORY or self._undo_chars > MAX_HISTORY_CHARS
+        ):
+            self._undo_chars -= len(self._undo.popleft()[0])
+
     def undo(self) -> str | None:
         """Undo the last edit; returns its label (None when there was none)."""
         if not self._undo:
             return None
         text, label = self._undo.pop()
+        self._undo_chars -= len(text)
         self._redo.append((self._text, label))
         self._load(text)
         return label
@@ -560,7 +576,7 @@ class FlowDocument:
         if not self._redo:
             return None
         text, label = self._redo.pop()
-        self._undo.append((self._text, label))
+        self._remember(label)
         self._load(text)
         return label
 
@@ -626,7 +642,7 @@ class FlowDocument:
         data = self.path.read_bytes()
         text = _decode(data)
         if text != self._text:
-            self._undo.append((self._text, "reload from disk"))
+            self._remember("reload from disk")
             self._redo.clear()
             self._load(text)
         self._saved_text = text

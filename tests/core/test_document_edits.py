@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from edaviz.core import document
 from edaviz.core import document_edits as te
 from edaviz.core.document import (
     MAX_HISTORY,
@@ -494,6 +495,24 @@ def test_new_edit_clears_redo_and_history_is_bounded(doc: FlowDocument) -> None:
     while doc.undo() is not None:
         count += 1
     assert count == MAX_HISTORY
+
+
+def test_history_of_a_large_flow_is_bounded_by_its_size(
+    doc: FlowDocument, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Room for three snapshots (each edit adds a few characters), not four.
+    monkeypatch.setattr(document, "MAX_HISTORY_CHARS", len(doc.text) * 3 + 200)
+    original = doc.text
+    for i in range(6):
+        doc.set_field(event_key("payment.failed"), "partitions", i + 1)
+    undone = 0
+    while doc.undo() is not None:
+        undone += 1
+    assert undone == 3 and doc.text != original
+    while doc.redo() is not None:
+        pass
+    assert doc.flow is not None
+    assert doc.flow.events["payment.failed"].partitions == 6
 
 
 def test_field_values_and_has_node(doc: FlowDocument) -> None:
