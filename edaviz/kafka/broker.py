@@ -1,7 +1,7 @@
 """A single-node Apache Kafka (KRaft, broker and controller in one JVM) on 127.0.0.1.
 
 Everything about one broker lives in its data directory: the generated
-`server.properties`, the log4j 2 config, the KRaft log directory, the broker's
+`server.properties`, the log4j configs, the KRaft log directory, the broker's
 log file and `broker.json`, the state file through which another process (a later
 `edaviz broker status` or `stop`) finds the running broker.
 """
@@ -30,6 +30,7 @@ from edaviz.errors import EdavizError
 from edaviz.kafka.maven import (
     DEFAULT_KAFKA_VERSION,
     Progress,
+    broker_log1_config,
     broker_log_config,
     ensure_jars,
     kafka_home,
@@ -324,7 +325,7 @@ class LocalBroker:
             *BROKER_JVM,
             *os.environ.get("EDAVIZ_KAFKA_JVM_OPTS", "").split(),
             "-Djava.awt.headless=true",
-            f"-Dlog4j2.configurationFile={self.data_dir / 'log4j2.properties'}",
+            *self._log_options(),
             f"-Dkafka.logs.dir={self.data_dir}",
             "-cp",
             str(libs / "*"),
@@ -515,7 +516,17 @@ class LocalBroker:
         (self.data_dir / "log4j2.properties").write_text(
             broker_log_config(self.log_file), encoding="utf-8"
         )
+        (self.data_dir / "log4j.properties").write_text(
+            broker_log1_config(self.log_file), encoding="utf-8"
+        )
         return props
+
+    def _log_options(self) -> list[str]:
+        """JVM options naming the log configs; each Kafka reads the one it knows."""
+        return [
+            f"-Dlog4j2.configurationFile={self.data_dir / 'log4j2.properties'}",
+            f"-Dlog4j.configuration=file:{self.data_dir / 'log4j.properties'}",
+        ]
 
     def _format_storage(self, java: str, libs: Path, props: Path) -> None:
         if (self.data_dir / "kraft" / "meta.properties").exists():
@@ -524,7 +535,7 @@ class LocalBroker:
             java,
             "-Xmx256m",
             "-XX:TieredStopAtLevel=1",
-            f"-Dlog4j2.configurationFile={self.data_dir / 'log4j2.properties'}",
+            *self._log_options(),
             "-cp",
             str(libs / "*"),
             "kafka.tools.StorageTool",

@@ -2,8 +2,9 @@
 
 Maven resolves `kafka_2.13` (the broker), `kafka-tools` (the admin command-line
 tools tests use as ground truth) and an slf4j binding for log4j 2, because the
-broker's own dependencies carry no binding and would log nowhere; the log4j 2
-configs for the broker and the tools live here too.
+broker's own dependencies carry no binding and would log nowhere; the log4j
+configs for the broker (log4j 2 for Kafka 4, log4j 1 for 3.x) and the tools
+live here too.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ DEFAULT_KAFKA_VERSION = "4.4.0"
 #: log4j 2 release that Kafka 4.4.0 itself depends on; the binding must match it.
 LOG4J_VERSION = "2.25.5"
 
-#: Seconds a resolve may take; a cold Maven cache downloads about 60 jars.
+#: Seconds a resolve may take; a cold Maven cache downloads some 540 files.
 RESOLVE_TIMEOUT_S = 900
 
 #: Seconds between two "still fetching" progress lines of a resolve.
@@ -93,6 +94,18 @@ logger.request.name = kafka.request.logger
 logger.request.level = WARN
 """
 
+#: The same for Kafka 3.x, which logs through log4j 1 (reload4j) instead.
+_LOG4J1 = """\
+log4j.rootLogger=INFO, file
+log4j.appender.file=org.apache.log4j.RollingFileAppender
+log4j.appender.file.File={log}
+log4j.appender.file.MaxFileSize=10MB
+log4j.appender.file.MaxBackupIndex=2
+log4j.appender.file.layout=org.apache.log4j.PatternLayout
+log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka.request.logger=WARN
+"""
+
 _TOOLS_LOG4J2 = """\
 status = error
 appender.err.type = Console
@@ -108,6 +121,11 @@ rootLogger.appenderRef.err.ref = err
 def broker_log_config(log_file: Path) -> str:
     """log4j 2 properties sending the broker's log to `log_file` (10 MB x 3)."""
     return _LOG4J2.format(log=log_file)
+
+
+def broker_log1_config(log_file: Path) -> str:
+    """log4j 1 properties sending a Kafka 3.x broker's log to `log_file`."""
+    return _LOG4J1.format(log=log_file)
 
 
 def tools_log_config(version: str) -> Path:
