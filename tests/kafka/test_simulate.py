@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import math
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from kafka_helpers import (
+    CONSUMER_GROUP_COMMAND,
     committed_offsets,
     describe_group,
     end_offsets,
@@ -133,6 +135,56 @@ def test_cli_simulate_feeds_every_topic_and_group(
         assert sum(r.committed or 0 for r in rows) > 0, group
     note_topics = {r.topic for r in describe_group(kafka_broker, names["g_note"])}
     assert note_topics == {names["failed"], names["shipped"]}
+
+
+def test_ctrl_c_stops_simulate_cleanly(
+    kafka_broker: LocalBroker, unique_name, flow_file
+) -> None:
+    path, names = _saga(unique_name, flow_file)
+    simulate = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "edaviz",
+            "simulate",
+            str(path),
+            "--bootstrap-server",
+            kafka_broker.bootstrap,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+
+        async def all_committed() -> bool:
+            bootstrap = kafka_broker.bootstrap
+            groups = (names["g_pay"], names["g_ship"], names["g_note"])
+            offsets = [await committed_offsets(bootstrap, g) for g in groups]
+            return all(sum(o.values()) for o in offsets)
+
+        asyncio.run(wait_for(all_committed, timeout=60, interval=0.5))
+        simulate.send_signal(signal.SIGINT)
+        _, err = simulate.communicate(timeout=30)
+    finally:
+        if simulate.poll() is None:
+            simulate.kill()
+    assert simulate.returncode == 0, err
+    assert "Traceback" not in err
+
+    # Every group left: Kafka's own tool shows it Empty, with no members.
+    for group in (names["g_pay"], names["g_ship"], names["g_note"]):
+        state = kafka_broker.run_tool(
+            CONSUMER_GROUP_COMMAND,
+            "--bootstrap-server",
+            kafka_broker.bootstrap,
+            "--describe",
+            "--group",
+            group,
+            "--state",
+        )
+        row = next(line.split() for line in state.splitlines() if group in line)
+        assert row[-2:] == ["Empty", "0"], state
 
 
 async def test_simulator_groups_commit_what_they_handle(
