@@ -112,7 +112,9 @@ def test_start_stop_restart_keeps_data_and_port(tmp_path: Path) -> None:
         LocalBroker(data_dir=tmp_path / "kafka").stop()
 
 
-def test_two_starts_at_once_launch_one_broker(tmp_path: Path) -> None:
+def test_cli_two_starts_at_once_share_one_broker_then_status_stop(
+    tmp_path: Path, capsys
+) -> None:
     data_dir = tmp_path / "kafka"
     command = [sys.executable, "-m", "edaviz", "broker", "start"]
     starts = [
@@ -133,6 +135,22 @@ def test_two_starts_at_once_launch_one_broker(tmp_path: Path) -> None:
         assert addresses == {broker.bootstrap}
         assert _kafka_jvms(data_dir) == [broker.status().pid]
         assert broker.is_ready()
+
+        # The other commands, as a user sees them.
+        where = ["--data-dir", str(data_dir)]
+        assert main(["broker", "start", *where]) == 0
+        assert (
+            capsys.readouterr().out
+            == f"Kafka is already running at {addresses.pop()}\n"
+        )
+        assert main(["broker", "status", *where]) == 0
+        assert "is running at" in capsys.readouterr().out
+        assert main(["broker", "stop", *where]) == 0
+        assert capsys.readouterr().out == "Kafka stopped\n"
+        assert _kafka_jvms(data_dir) == []
+        assert main(["broker", "status", *where]) == 3
+        assert main(["broker", "stop", *where]) == 0
+        assert capsys.readouterr().out.endswith("Kafka is not running\n")
     finally:
         LocalBroker(data_dir=data_dir).stop()
         # A JVM the state file lost track of would outlive the test run.
