@@ -69,7 +69,7 @@ def starter_flow(name: str, file_name: str) -> str:
     """The starter flow text for a flow called `name` saved as `file_name`."""
     template = files("edaviz.cli").joinpath("starter-flow.yaml").read_text("utf-8")
     plain = _PLAIN_NAME.fullmatch(name) and name.lower() not in _YAML_WORDS
-    quoted = name.rstrip() if plain else json.dumps(name)
+    quoted = name.rstrip() if plain else json.dumps(name, ensure_ascii=False)
     text = template.replace("name: __NAME__", f"name: {quoted}")
     comment_safe = " ".join(name.split())
     return text.replace("__NAME__", comment_safe).replace("__FILE__", file_name)
@@ -144,5 +144,5 @@ def _exists_message(target: Path) -> str:
 
 
 def _file_stem(name: str) -> str:
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", name.strip()).strip("-.")
+    stem = re.sub(r"[^\w.-]+", "-", name.strip()).strip("-.")
     return stem or "flow"

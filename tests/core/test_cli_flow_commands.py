@@ -295,6 +295,10 @@ def test_new_with_a_plain_name_keeps_writing_name_yaml(
     assert load_flow(tmp_path / "Checkout-saga.yaml").flow.name == "Checkout saga"
     assert main(["new", "order.saga"]) == 0
     assert load_flow(tmp_path / "order.saga.yaml").flow.name == "order.saga"
+    assert main(["new", "Über Flow"]) == 0
+    written = tmp_path / "Über-Flow.yaml"
+    assert load_flow(written).flow.name == "Über Flow"
+    assert 'name: "Über Flow"' in written.read_text(encoding="utf-8")
 
 
 def test_new_with_a_path_and_output_names_the_flow_after_the_path(
