@@ -29,7 +29,7 @@ from edaviz.cli.simulate import overrides_from_args
 from edaviz.core.flow import Flow, SimulationSettings
 from edaviz.core.loader import load_flow_or_raise
 from edaviz.errors import EdavizError, UsageError
-from edaviz.kafka.broker import LocalBroker
+from edaviz.kafka.broker import LocalBroker, probe
 from edaviz.kafka.payloads import PayloadFactory
 from edaviz.kafka.simulator import Simulator
 
@@ -396,6 +396,30 @@ def test_demo_reuses_the_running_broker_and_leaves_it_running(
     assert any("already running" in m for m in messages)
     assert kafka_broker.status() is not None
     assert names["orders"] in "\n".join(seen[-1])
+
+
+def test_demo_stops_the_broker_it_started(
+    tmp_path: Path, unique_name, flow_file
+) -> None:
+    path, names = _saga(unique_name, flow_file)
+    broker = LocalBroker(data_dir=tmp_path / "kafka")
+    seen: list[str] = []
+
+    def show(ctx) -> int:
+        async def traffic() -> bool:
+            ends = await end_offsets(ctx.bootstrap, names["shipped"])
+            return sum(ends.values()) > 0
+
+        asyncio.run(wait_for(traffic, timeout=60, interval=0.5))
+        seen.append(ctx.bootstrap)
+        return 0
+
+    messages: list[str] = []
+    assert run_demo(path, show=show, broker=broker, progress=messages.append) == 0
+
+    assert seen and broker.status() is None
+    assert messages[-1] == "Stopping Kafka..."
+    assert not probe(seen[0], timeout_s=1)
 
 
 def test_demo_flow_ships_with_the_package() -> None:
