@@ -49,16 +49,10 @@ from edaviz.core.document_analysis import (
 from edaviz.core.document_edits import EditError
 from edaviz.core.flow import Flow
 from edaviz.core.graph import FlowGraph, NodeKey, event_key, handler_key
+from edaviz.core.history import TextHistory
 from edaviz.errors import UsageError
 
 log = logging.getLogger(__name__)
-
-#: Edits kept for undo; each is one text snapshot (a 500-node flow is ~40 kB).
-MAX_HISTORY = 200
-
-#: Characters of text the undo history holds at most: 200 snapshots of the
-#: largest flow a file may hold (4 MiB) would otherwise take 800 MB.
-MAX_HISTORY_CHARS = 64 * 2**20
 
 #: Analyses kept for undo/redo: each holds the data and positions of one text.
 ANALYSIS_CACHE = 6
@@ -127,9 +121,7 @@ class FlowDocument:
         self._text = text
         self._saved_text: str | None = text if on_disk else None
         self._disk = Fingerprint.of(path) if on_disk else None
-        self._undo: deque[tuple[str, str]] = deque()
-        self._undo_chars = 0
-        self._redo: list[tuple[str, str]] = []
+        self._history = TextHistory()
         self._recent: deque[Analysis] = deque(maxlen=ANALYSIS_CACHE)
         self.rewrote_layout = False
         """True when the last edit rewrote the whole file's layout (a shape the
@@ -282,8 +274,7 @@ class FlowDocument:
         if result is None:
             result = self._redump(apply, expected)
 
-        self._remember(label)
-        self._redo.clear()
+        self._history.record(self._text, label)
         self._load(result.text, result)
 
     def _redump(self, apply: Callable[[Any], None], expected: Any) -> Analysis:
@@ -544,39 +535,25 @@ class FlowDocument:
     @property
     def can_undo(self) -> bool:
         """True when there is an edit to undo."""
-        return bool(self._undo)
+        return self._history.can_undo
 
     @property
     def can_redo(self) -> bool:
         """True when there is an undone edit to redo."""
-        return bool(self._redo)
-
-    def _remember(self, label: str) -> None:
-        """Push the current text on the undo history, dropping the oldest
-        entries past `MAX_HISTORY` or `MAX_HISTORY_CHARS` (the newest stays)."""
-        self._undo.append((self._text, label))
-        self._undo_chars += len(self._text)
-        while len(self._undo) > 1 and (
-            len(self._undo) > MAX_HISTORY or self._undo_chars > MAX_HISTORY_CHARS
-        ):
-            self._undo_chars -= len(self._undo.popleft()[0])
+        return self._history.can_redo
 
     def undo(self) -> str | None:
         """Undo the last edit; returns its label (None when there was none)."""
-        if not self._undo:
-            return None
-        text, label = self._undo.pop()
-        self._undo_chars -= len(text)
-        self._redo.append((self._text, label))
-        self._load(text)
-        return label
+        return self._step(self._history.undo(self._text))
 
     def redo(self) -> str | None:
         """Redo the last undone edit; returns its label."""
-        if not self._redo:
+        return self._step(self._history.redo(self._text))
+
+    def _step(self, step: tuple[str, str] | None) -> str | None:
+        if step is None:
             return None
-        text, label = self._redo.pop()
-        self._remember(label)
+        text, label = step
         self._load(text)
         return label
 
@@ -642,8 +619,7 @@ class FlowDocument:
         data = self.path.read_bytes()
         text = _decode(data)
         if text != self._text:
-            self._remember("reload from disk")
-            self._redo.clear()
+            self._history.record(self._text, "reload from disk")
             self._load(text)
         self._saved_text = text
         self._bom = _has_bom(data)

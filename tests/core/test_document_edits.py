@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from edaviz.core import document
 from edaviz.core import document_edits as te
+from edaviz.core import history
 from edaviz.core.document import (
-    MAX_HISTORY,
     CycleError,
     EditError,
     FlowDocument,
 )
 from edaviz.core.graph import NodeKey, event_key, handler_key
+from edaviz.core.history import MAX_HISTORY
 from edaviz.core.loader import validate_text
 
 SAGA = """\
@@ -501,7 +501,7 @@ def test_history_of_a_large_flow_is_bounded_by_its_size(
     doc: FlowDocument, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Room for three snapshots (each edit adds a few characters), not four.
-    monkeypatch.setattr(document, "MAX_HISTORY_CHARS", len(doc.text) * 3 + 200)
+    monkeypatch.setattr(history, "MAX_HISTORY_CHARS", len(doc.text) * 3 + 200)
     original = doc.text
     for i in range(6):
         doc.set_field(event_key("payment.failed"), "partitions", i + 1)
