@@ -117,6 +117,7 @@ def _configure_logging(verbosity: int) -> None:
         level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
     if verbosity < 2:
-        # aiokafka reports every retried request at WARNING; edaviz reports the
-        # connection state itself, so only errors are worth the user's eyes.
-        logging.getLogger("aiokafka").setLevel(logging.ERROR)
+        # aiokafka reports every retried request at WARNING and an unreachable
+        # broker at ERROR; edaviz reports the connection state itself, in its
+        # own words, so aiokafka speaks only with -vv.
+        logging.getLogger("aiokafka").setLevel(logging.CRITICAL)

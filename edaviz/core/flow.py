@@ -47,6 +47,8 @@ class _Strict(BaseModel):
         frozen=True,
         populate_by_name=True,
         use_attribute_docstrings=True,
+        # A rate or delay of .inf or .nan is no setting anyone means.
+        allow_inf_nan=False,
     )
 
 

@@ -41,8 +41,8 @@ from edaviz.kafka.maven import (
 log = logging.getLogger(__name__)
 
 #: JVM options of the broker. The heap is enough for a demo and small enough for
-#: a shared 2-core box. C1-only JIT and the serial collector halve start-up on
-#: such a box (10-17 s instead of 24-30 s under load; see bench_broker.py) and
+#: a shared 2-core box. C1-only JIT and the serial collector start it about 1.2x
+#: faster there (2.3 s instead of 2.8 s at load 1.8; see bench_broker.py) and
 #: leave far more produce capacity than one Python simulator uses.
 #: `EDAVIZ_KAFKA_JVM_OPTS` (split on spaces) adds options after these.
 BROKER_JVM = ("-Xmx512m", "-Xms256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")

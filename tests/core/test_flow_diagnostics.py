@@ -208,6 +208,16 @@ def test_unknown_simulate_field() -> None:
     ]
 
 
+def test_infinite_or_nan_simulate_numbers_are_refused() -> None:
+    text = BASE + "    simulate:\n      rate: .inf\n      delay_ms: .nan\n"
+    assert lines(text) == [
+        "18:13: error: 'rate' in simulate of handler 'mail': "
+        "input should be a finite number",
+        "19:17: error: 'delay_ms' in simulate of handler 'mail': "
+        "input should be a finite number",
+    ]
+
+
 def test_unknown_field_without_a_close_match() -> None:
     text = BASE.replace("    partitions: 3", "    colour: red")
     assert lines(text) == ["6:5: error: unknown field 'colour' in event 'order.placed'"]
