@@ -138,12 +138,6 @@ class Simulator:
             for hid, handler in flow.handlers.items()
         }
         """Current settings per handler id; `update()` changes them while running."""
-        for hid, settings in self.settings.items():
-            # The flow model accepts YAML's .inf; no schedule can be kept with it.
-            if not math.isfinite((settings.rate or 1.0) + settings.delay_ms):
-                raise EdavizError(
-                    f"handler {hid!r}: simulate rate and delay_ms must be finite"
-                )
         self.stats = SimulatorStats()
         self.payloads = PayloadFactory(seed)
         self._dice = random.Random(seed)
@@ -158,9 +152,12 @@ class Simulator:
         self._stopping.set()
 
     def update(self, handler_id: str, **changes: Any) -> None:
-        """Change one handler's settings while running (e.g. `paused=True`)."""
-        current = self.settings[handler_id]
-        self.settings[handler_id] = current.model_copy(update=changes)
+        """Change one handler's settings while running (e.g. `paused=True`);
+        the result is checked like a flow file's `simulate:`."""
+        current = self.settings[handler_id].model_dump()
+        self.settings[handler_id] = SimulationSettings.model_validate(
+            {**current, **changes}
+        )
 
     def rate_of(self, handler: Handler) -> float:
         """Events per second a source handler produces now."""
