@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.structs import OffsetAndMetadata
+from kafka_helpers import create_topics
 
 from edaviz.cli import main
 from edaviz.kafka.broker import LocalBroker
@@ -22,12 +22,7 @@ COMMITTED = 8
 
 async def prepare(bootstrap: str, source: str, target: str, group: str) -> None:
     """Two topics, PRODUCED records in `source`, `group` committed at COMMITTED."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(source, 1, 1), NewTopic(target, 1, 1)])
-    finally:
-        await admin.close()
+    await create_topics(bootstrap, (source, 1), (target, 1))
 
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
     await producer.start()

@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import asyncio
 
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import GroupAuthorizationFailedError
-from kafka_helpers import CONSUMER_GROUP_COMMAND, wait_for
-from test_watch import commit_as_group, produce_counts
+from kafka_helpers import (
+    CONSUMER_GROUP_COMMAND,
+    commit_as_group,
+    create_topics,
+    produce_counts,
+    wait_for,
+)
 
 from edaviz.kafka.admin import ClusterReader, GroupInfo
 from edaviz.kafka.broker import LocalBroker
@@ -22,12 +26,7 @@ async def test_one_unreadable_group_does_not_fail_the_others(
     bootstrap = kafka_broker.bootstrap
     topic = unique_name("orders")
     allowed, denied = unique_name("allowed"), unique_name("denied")
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(topic, 2, 1)])
-    finally:
-        await admin.close()
+    await create_topics(bootstrap, (topic, 2))
     await commit_as_group(bootstrap, allowed, {(topic, 0): 0, (topic, 1): 0})
     await commit_as_group(bootstrap, denied, {(topic, 0): 0})
 
@@ -68,12 +67,7 @@ async def test_a_consumer_protocol_group_has_its_state_and_members(
     # Dead with no members, however busy it is.
     bootstrap = kafka_broker.bootstrap
     topic, group = unique_name("orders"), unique_name("kip848")
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(topic, 2, 1)])
-    finally:
-        await admin.close()
+    await create_topics(bootstrap, (topic, 2))
     await produce_counts(bootstrap, topic, {0: 3, 1: 3})
     consumer = asyncio.create_task(
         asyncio.to_thread(

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from kafka_helpers import describe_group, wait_for
+from kafka_helpers import create_topics, describe_group, wait_for
 
 from edaviz.cli import main
 from edaviz.errors import EdavizError
@@ -25,12 +24,7 @@ async def test_session_broker_round_trips_a_message(
     kafka_broker: LocalBroker, unique_name
 ) -> None:
     topic, group = unique_name("rt"), unique_name("g")
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_broker.bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(topic, 2, 1)])
-    finally:
-        await admin.close()
+    await create_topics(kafka_broker.bootstrap, (topic, 2))
     producer = AIOKafkaProducer(bootstrap_servers=kafka_broker.bootstrap)
     await producer.start()
     try:

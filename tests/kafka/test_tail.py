@@ -9,7 +9,7 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from kafka_helpers import wait_for
+from kafka_helpers import create_topics, wait_for
 
 from edaviz.kafka.admin import ClusterReader
 from edaviz.kafka.broker import LocalBroker, free_port
@@ -22,12 +22,7 @@ async def test_reader_reads_ranges_and_asks_only_for_its_topics(
 ) -> None:
     bootstrap = kafka_broker.bootstrap
     topic = unique_name("tailed")
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(topic, 2, 1)])
-    finally:
-        await admin.close()
+    await create_topics(bootstrap, (topic, 2))
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
     await producer.start()
     try:

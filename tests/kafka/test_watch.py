@@ -11,66 +11,22 @@ import time
 from pathlib import Path
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.structs import OffsetAndMetadata
-from kafka_helpers import committed_offsets, describe_group, wait_for
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
+from kafka_helpers import (
+    commit_as_group,
+    committed_offsets,
+    create_topics,
+    describe_group,
+    produce_counts,
+    wait_for,
+)
 
 from edaviz.core.flow import Flow
 from edaviz.kafka.broker import LocalBroker, free_port
 from edaviz.kafka.connection import ConnectionSettings
 from edaviz.metrics.engine import MetricsEngine
 from edaviz.metrics.snapshot import Health, Snapshot
-
-
-async def create_topics(bootstrap: str, *topics: tuple[str, int]) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(t, n, 1) for t, n in topics])
-    finally:
-        await admin.close()
-
-
-async def produce_counts(
-    bootstrap: str, topic: str, counts: dict[int, int], base_ms: int | None = None
-) -> None:
-    """Produce counts[p] records to each partition p; with `base_ms`, record i
-    of a partition carries the timestamp base_ms + i seconds."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5)
-    await producer.start()
-    try:
-        futures = [
-            await producer.send(
-                topic,
-                f"{p}-{i}".encode(),
-                partition=p,
-                timestamp_ms=None if base_ms is None else base_ms + i * 1000,
-            )
-            for p, n in counts.items()
-            for i in range(n)
-        ]
-        await asyncio.gather(*futures)
-    finally:
-        await producer.stop()
-
-
-async def commit_as_group(
-    bootstrap: str, group: str, offsets: dict[tuple[str, int], int]
-) -> None:
-    """A real group commit from a consumer of `group` (manual assignment)."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
-    )
-    await consumer.start()
-    try:
-        tps = {tp: TopicPartition(*tp) for tp in offsets}
-        consumer.assign(list(tps.values()))
-        await consumer.commit(
-            {tps[tp]: OffsetAndMetadata(off, "") for tp, off in offsets.items()}
-        )
-    finally:
-        await consumer.stop()
 
 
 async def group_view(bootstrap: str, *groups: str) -> tuple:

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from test_watch import commit_as_group, create_topics, produce_counts
+from kafka_helpers import commit_as_group, create_topics, produce_counts
 
 from edaviz.kafka.broker import LocalBroker
 
