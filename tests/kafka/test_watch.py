@@ -328,7 +328,11 @@ async def test_consume_rate_and_stall_from_live_groups(
             await client.stop()
     live = snap.edge("e", "fast")
     assert abs(live.rate - rate) / rate < 0.10, live.rate
-    assert live.status is Health.OK
+    # OK; or WARN when a loaded machine starved the consumer for a few seconds
+    # and its lag really grew in the window (seen: 10 -> 100 over 2.5 s).
+    assert live.status is Health.OK or (
+        live.status is Health.WARN and live.trend == "growing"
+    ), (live.status, live.lag_history)
     assert live.lag < rate * 2  # within about two commit intervals
     stalled = snap.edge("e", "stuck")
     assert stalled.status is Health.STALL
