@@ -21,9 +21,9 @@ import asyncio
 import logging
 import time
 from collections import Counter, defaultdict
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment
@@ -44,6 +44,8 @@ from edaviz.metrics.snapshot import MemberInfo
 log = logging.getLogger(__name__)
 
 TopicPart = tuple[str, int]
+K = TypeVar("K")
+V = TypeVar("V")
 
 LATEST = -1
 EARLIEST = -2
@@ -374,35 +376,17 @@ class ClusterReader:
                     result.update(offsets)
                     errors.update(failed)
                 return result, errors
-        answers = await asyncio.gather(
-            *(self.committed(g, wanted[g]) for g in nodes), return_exceptions=True
-        )
-        for group, answer in zip(nodes, answers, strict=True):
-            if isinstance(answer, KafkaError):
-                errors[group] = type(answer).__name__
-            elif isinstance(answer, BaseException):
-                raise answer
-            else:
-                result[group] = answer
+        one_by_one = {g: self.committed(g, wanted[g]) for g in nodes}
+        answers, failed = await _settle(one_by_one)
+        result.update(answers)
+        errors.update(failed)
         return result, errors
 
     async def _coordinators_of(
         self, groups: list[str]
     ) -> tuple[dict[str, int], dict[str, str]]:
         """The coordinator of each group, and the groups whose lookup failed."""
-        found = await asyncio.gather(
-            *(self._coordinator(g) for g in groups), return_exceptions=True
-        )
-        nodes: dict[str, int] = {}
-        errors: dict[str, str] = {}
-        for group, node in zip(groups, found, strict=True):
-            if isinstance(node, KafkaError):
-                errors[group] = type(node).__name__
-            elif isinstance(node, BaseException):
-                raise node
-            else:
-                nodes[group] = node
-        return nodes, errors
+        return await _settle({g: self._coordinator(g) for g in groups})
 
     def _read_offset_groups(
         self, response: Any
@@ -432,22 +416,32 @@ class ClusterReader:
         return result, errors
 
 
-async def _per_node(requests: dict[int, Awaitable[Any]]) -> dict[int, Any]:
-    """Await one request per broker; a broker whose request failed with a Kafka
-    error gives that error's name instead of an answer. Other exceptions (an
-    unsupported request version among them) propagate."""
-    nodes = list(requests)
-    answers = await asyncio.gather(*requests.values(), return_exceptions=True)
-    result: dict[int, Any] = {}
-    for node, answer in zip(nodes, answers, strict=True):
-        if isinstance(answer, KafkaError):
-            log.debug("request to broker %s failed: %r", node, answer)
-            result[node] = type(answer).__name__
-        elif isinstance(answer, BaseException):
-            raise answer
+async def _settle(
+    requests: Mapping[K, Awaitable[V]],
+) -> tuple[dict[K, V], dict[K, str]]:
+    """Await requests together: the answers, and the name of the Kafka error of
+    each that failed with one. Other exceptions (an unsupported request version
+    among them) propagate."""
+    keys = list(requests)
+    outcomes = await asyncio.gather(*requests.values(), return_exceptions=True)
+    answers: dict[K, V] = {}
+    errors: dict[K, str] = {}
+    for key, outcome in zip(keys, outcomes, strict=True):
+        if isinstance(outcome, KafkaError):
+            log.debug("request for %s failed: %r", key, outcome)
+            errors[key] = type(outcome).__name__
+        elif isinstance(outcome, BaseException):
+            raise outcome
         else:
-            result[node] = answer
-    return result
+            answers[key] = outcome
+    return answers, errors
+
+
+async def _per_node(requests: dict[int, Awaitable[Any]]) -> dict[int, Any]:
+    """One request per broker: its answer, or the name of the Kafka error it
+    failed with."""
+    answers, errors = await _settle(requests)
+    return {**answers, **errors}
 
 
 def _member(raw: tuple) -> MemberInfo:
